@@ -1,0 +1,7 @@
+"""entropy: the two-headed arrow of time.
+
+Simulate processes started from a low-entropy state at t0, forwards and backwards in time,
+and measure how their entropy, entropy rate and excess entropy change with |t - t0|.
+"""
+
+__version__ = "0.1.0"

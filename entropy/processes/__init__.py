@@ -1,0 +1,1 @@
+"""Process families: validated parameters, reversal and cheap exact properties."""
