@@ -5,3 +5,8 @@ and measure how their entropy, entropy rate and excess entropy change with |t - 
 """
 
 __version__ = "0.1.0"
+
+from .processes.markov import MarkovChain
+from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
+
+__all__ = ["MarkovChain", "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", "__version__"]

@@ -1,0 +1,98 @@
+"""The contract between a process family and :func:`entropy.simulate`.
+
+``simulate`` is the only place that knows about t0, the two arms, paths, seeds, chunks and
+streaming. A process only knows how to
+
+1. draw the t0 state of paths ``first_path .. first_path + n - 1`` from a start
+   specification (:meth:`Process._draw_start`, using the ``ARM_START`` stream of each path),
+   and
+2. advance such initial states by ``steps`` steps of its own dynamics
+   (:meth:`Process._run_arm`), writing the recorded observable of every step into a view
+   ``out`` of shape ``(n, steps + 1, *record_shape)``; column 0 is the t0 state.
+
+The backward arm is not a second code path: ``simulate`` calls ``_run_arm`` of
+``process.reversed()`` (the time-reversed dynamics) on a view of the output whose time axis
+runs backwards from t0. Both arms share the t0 state; each arm draws its random numbers from
+its own per-path stream (``ARM_FORWARD`` or ``ARM_BACKWARD``), so the length of one arm never
+changes the numbers of the other, and nothing depends on the chunking or thread count.
+"""
+
+from __future__ import annotations
+
+import abc
+
+import numpy as np
+
+__all__ = ["Process", "DiscreteProcess"]
+
+
+class Process(abc.ABC):
+    """Base class of all process families usable with :func:`entropy.simulate`.
+
+    Subclasses set:
+
+    ``discrete`` : bool
+        True when the recorded observable is an integer symbol ``0 .. n_states - 1``.
+    ``record_shape`` : tuple
+        Shape of the observable recorded at each time (``()`` for a scalar).
+    ``record_dtype`` : numpy dtype
+        dtype of the recorded observable.
+    ``time_unit`` : str
+        ``"steps"`` for discrete-time processes; a diffusion's unit of time otherwise.
+    """
+
+    discrete: bool = False
+    record_shape: tuple = ()
+    continuous_time: bool = False
+
+    @property
+    @abc.abstractmethod
+    def record_dtype(self) -> np.dtype:
+        """dtype of the recorded observable."""
+
+    @abc.abstractmethod
+    def reversed(self) -> "Process":
+        """The time-reversed dynamics that runs the backward arm."""
+
+    @abc.abstractmethod
+    def _check_start(self, start):
+        """Validate a start specification; return a normalised one (raise ValueError naming ``start``)."""
+
+    @abc.abstractmethod
+    def _draw_start(self, start, seed: int, first_path: int, n: int) -> np.ndarray:
+        """Initial (micro)states of ``n`` paths, shape ``(n, *state_shape)``."""
+
+    @abc.abstractmethod
+    def _run_arm(self, init: np.ndarray, seed: int, first_path: int, arm: int, steps: int,
+                 out: np.ndarray, dt: float | None = None) -> None:
+        """Advance ``init`` by ``steps`` steps, filling ``out[:, 0..steps]`` (may be a reversed view)."""
+
+    def _check_dt(self, dt):
+        """Validate the time step; discrete-time processes accept only ``None`` or 1."""
+        if dt is None or dt == 1:
+            return None
+        raise ValueError(f"dt={dt!r}: {type(self).__name__} is a discrete-time process; leave dt unset")
+
+
+class DiscreteProcess(Process):
+    """A process whose recorded observable takes values ``0 .. n_states - 1``."""
+
+    discrete = True
+    record_shape = ()
+
+    @property
+    @abc.abstractmethod
+    def n_states(self) -> int:
+        """Number of values the recorded observable can take."""
+
+    @property
+    def record_dtype(self) -> np.dtype:
+        return smallest_uint(self.n_states)
+
+
+def smallest_uint(n_states: int) -> np.dtype:
+    """Smallest unsigned integer dtype holding values ``0 .. n_states - 1``."""
+    for dt in (np.uint8, np.uint16, np.uint32):
+        if n_states - 1 <= np.iinfo(dt).max:
+            return np.dtype(dt)
+    return np.dtype(np.uint64)

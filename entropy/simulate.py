@@ -1,0 +1,321 @@
+"""Two-sided ensembles: the one place that knows about t0, the arms, paths, seeds and chunks.
+
+::
+
+          backward arm (reversed dynamics)        forward arm (dynamics)
+    t:  -B ... -2  -1  [ t0 = 0: low-entropy state ]  1  2 ... F
+
+Every path draws its t0 state from ``start`` and then runs both arms from it, independently
+given that state: the forward arm with the process's dynamics, the backward arm with
+``process.reversed()`` written into a view of the output whose time axis runs towards the
+past. The two arms are the same code path with a direction switch.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._kernels import counting as _count
+from ._kernels.markov import LANES
+from ._kernels.rng import ARM_BACKWARD, ARM_FORWARD
+from ._units import check_positive_int
+from .processes.base import Process
+
+__all__ = ["simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", "available_memory"]
+
+#: Default size of one chunk of stored states (bytes); chunks bound the scratch memory of
+#: streaming runs and set the granularity of progress reports.
+CHUNK_BYTES = 32 * 2**20
+
+
+class InsufficientMemoryError(MemoryError):
+    """A requested array would not fit in the memory available."""
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process (MemAvailable on Linux)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.1f} {unit}"
+        n /= 1024
+
+
+@dataclass(frozen=True, eq=False)
+class Ensemble:
+    """Stored two-sided ensemble.
+
+    Attributes
+    ----------
+    times : ndarray
+        Times relative to t0, from ``-backward`` to ``+forward`` (integers for discrete-time
+        processes, multiples of ``dt`` for diffusions).
+    states : ndarray, shape (paths, len(times), *record_shape)
+        Recorded states; ``states[:, t0_index]`` is the t0 state.
+    seed : int
+        The seed that reproduces this ensemble.
+    process, start, dt
+        What was simulated.
+    """
+
+    times: np.ndarray
+    states: np.ndarray
+    seed: int
+    process: Process | None = None
+    start: object = None
+    dt: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def paths(self) -> int:
+        return self.states.shape[0]
+
+    @property
+    def t0_index(self) -> int:
+        return int(np.flatnonzero(self.times == 0)[0])
+
+    @property
+    def backward(self) -> int:
+        return self.t0_index
+
+    @property
+    def forward(self) -> int:
+        return len(self.times) - 1 - self.t0_index
+
+    @property
+    def n_states(self) -> int | None:
+        return getattr(self.process, "n_states", None)
+
+    def arm(self, which: str) -> np.ndarray:
+        """States of one arm read away from t0: column s is |t - t0| = s (a view)."""
+        i = self.t0_index
+        if which == "forward":
+            return self.states[:, i:]
+        if which == "backward":
+            return self.states[:, i::-1]
+        raise ValueError(f"which={which!r}: expected 'forward' or 'backward'")
+
+    def at(self, t) -> np.ndarray:
+        """States of all paths at time ``t`` (relative to t0)."""
+        idx = np.flatnonzero(np.isclose(self.times, t))
+        if idx.size == 0:
+            raise KeyError(f"t={t!r} is not among the ensemble's times")
+        return self.states[:, idx[0]]
+
+    def __repr__(self):
+        return (
+            f"Ensemble({self.paths} paths, times {self.times[0]}..{self.times[-1]}, "
+            f"states {self.states.dtype} {_fmt_bytes(self.states.nbytes)}, seed={self.seed})"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class EnsembleCounts:
+    """Per-time counts of a streamed two-sided ensemble (no paths stored).
+
+    Attributes
+    ----------
+    times : ndarray of int
+        Times relative to t0.
+    counts : ndarray of int64, shape (len(times), n_states)
+        ``counts[i, x]`` = number of paths with ``X_{times[i]} = x``.
+    pair_counts : ndarray of int64, shape (len(times) - 1, n_states, n_states) or None
+        ``pair_counts[i, x, y]`` = number of paths with ``X_{times[i]} = x`` and
+        ``X_{times[i] + 1} = y``.
+    paths, seed, process, start
+        What was simulated.
+    """
+
+    times: np.ndarray
+    counts: np.ndarray
+    pair_counts: np.ndarray | None
+    paths: int
+    seed: int
+    process: Process | None = None
+    start: object = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n_states(self) -> int:
+        return self.counts.shape[1]
+
+    def __repr__(self):
+        return (
+            f"EnsembleCounts({self.paths} paths, times {self.times[0]}..{self.times[-1]}, "
+            f"{self.n_states} states, pairs={'yes' if self.pair_counts is not None else 'no'}, seed={self.seed})"
+        )
+
+
+def _check_seed(seed) -> int:
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**64:
+        raise ValueError(f"seed={seed!r}: expected an integer in [0, 2**64) or None")
+    return int(seed)
+
+
+def _progress_bar(progress, total, desc):
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, unit="path", desc=desc, file=sys.stderr, leave=False, dynamic_ncols=True)
+    if hasattr(progress, "update"):
+        return progress
+    raise ValueError(f"progress={progress!r}: expected True, False or a tqdm-like object with update()")
+
+
+def simulate(
+    process: Process,
+    start,
+    *,
+    forward: int = 0,
+    backward: int = 0,
+    paths: int = 1000,
+    seed: int | None = None,
+    dt: float | None = None,
+    store: bool = True,
+    pairs: bool = True,
+    chunk_size: int | None = None,
+    progress=False,
+    max_memory: int | None = None,
+):
+    """Simulate a two-sided ensemble started at t0 from ``start``.
+
+    Parameters
+    ----------
+    process : Process
+        E.g. a :class:`entropy.MarkovChain`. The forward arm runs its dynamics, the backward
+        arm runs ``process.reversed()``.
+    start : int, array_like or process-specific
+        The low-entropy state at t0 (a state), or a probability vector from which every path
+        draws its t0 state.
+    forward, backward : int
+        Number of steps after and before t0.
+    paths : int
+        Number of paths.
+    seed : int, optional
+        Path ``p`` draws its random numbers from streams derived from ``(seed, p)`` only, so
+        results are identical for any thread count and any ``chunk_size``. ``None`` draws a
+        fresh seed, recorded in the result.
+    dt : float, optional
+        Time step of diffusions (discrete-time processes leave it unset).
+    store : bool
+        True: return an :class:`Ensemble` with all states. False (streaming): return an
+        :class:`EnsembleCounts` with per-time counts of ``X_t`` (and of pairs
+        ``(X_t, X_{t+1})`` if ``pairs``), accumulated chunk by chunk; memory is bounded by the
+        counts and one chunk.
+    chunk_size : int, optional
+        Paths per chunk (default: about 32 MiB of states per chunk).
+    progress : bool or tqdm-like
+        Show a progress bar on stderr (or update the given object) as chunks finish.
+    max_memory : int, optional
+        Bytes the result may take (default: the memory available now). A request beyond it
+        raises :class:`InsufficientMemoryError` before any work starts.
+
+    Returns
+    -------
+    Ensemble or EnsembleCounts
+    """
+    if not isinstance(process, Process):
+        raise ValueError(f"process={process!r}: expected an entropy process (e.g. entropy.MarkovChain)")
+    forward = check_positive_int(forward, "forward", minimum=0)
+    backward = check_positive_int(backward, "backward", minimum=0)
+    paths = check_positive_int(paths, "paths")
+    seed = _check_seed(seed)
+    dt = process._check_dt(dt)
+    start = process._check_start(start)
+    T = forward + backward + 1
+    rec_shape = tuple(process.record_shape)
+    itemsize = process.record_dtype.itemsize * int(np.prod(rec_shape, dtype=np.int64))
+    row_bytes = T * itemsize
+    if chunk_size is None:
+        chunk_size = max(LANES * 64, CHUNK_BYTES // max(row_bytes, 1))
+        chunk_size = -(-chunk_size // LANES) * LANES
+    chunk_size = min(check_positive_int(chunk_size, "chunk_size"), paths)
+    if max_memory is None:
+        max_memory = available_memory()
+
+    if store:
+        need = paths * row_bytes
+        what = f"storing {paths} paths x {T} times"
+    else:
+        if not process.discrete:
+            raise ValueError(
+                f"store=False: streaming accumulates counts of discrete states, but {type(process).__name__} "
+                "records continuous values; use store=True"
+            )
+        n = process.n_states
+        need = T * n * 8 + (T - 1) * n * n * 8 * bool(pairs) + chunk_size * row_bytes
+        what = f"per-time counts of {n} states{' and state pairs' if pairs else ''} at {T} times"
+    if need > max_memory:
+        raise InsufficientMemoryError(
+            f"simulate: {what} needs {_fmt_bytes(need)}, but only {_fmt_bytes(max_memory)} is available"
+            + ("; pass store=False to accumulate per-time counts instead, or fewer paths/times" if store
+               else "; use fewer times, pairs=False, or a coarser observable")
+        )
+
+    fwd = process
+    bwd = process.reversed() if backward > 0 else process
+    if process.continuous_time:
+        times = np.arange(-backward, forward + 1, dtype=float) * dt
+    else:
+        times = np.arange(-backward, forward + 1, dtype=np.int64)
+
+    bar = _progress_bar(progress, paths, type(process).__name__)
+
+    def run_chunk(c0, out):
+        n = out.shape[0]
+        init = process._draw_start(start, seed, c0, n)
+        fwd._run_arm(init, seed, c0, ARM_FORWARD, forward, out[:, backward:], dt)
+        if backward > 0:
+            bwd._run_arm(init, seed, c0, ARM_BACKWARD, backward, out[:, backward::-1], dt)
+
+    try:
+        if store:
+            states = np.empty((paths, T) + rec_shape, dtype=process.record_dtype)
+            for c0 in range(0, paths, chunk_size):
+                c1 = min(paths, c0 + chunk_size)
+                run_chunk(c0, states[c0:c1])
+                if bar is not None:
+                    bar.update(c1 - c0)
+            return Ensemble(times=times, states=states, seed=seed, process=process, start=start, dt=dt)
+
+        n = process.n_states
+        counts = np.zeros((T, n), np.int64)
+        pc = np.zeros((T - 1, n, n), np.int64) if pairs else None
+        buf = np.empty((chunk_size, T) + rec_shape, dtype=process.record_dtype)
+        for c0 in range(0, paths, chunk_size):
+            c1 = min(paths, c0 + chunk_size)
+            view = buf[: c1 - c0]
+            run_chunk(c0, view)
+            _count.count_columns(view, counts)
+            if pc is not None and T > 1:
+                _count.count_pairs(view, pc)
+            if bar is not None:
+                bar.update(c1 - c0)
+        return EnsembleCounts(times=times, counts=counts, pair_counts=pc, paths=paths, seed=seed,
+                              process=process, start=start)
+    finally:
+        if bar is not None and progress is True:
+            bar.close()
+
