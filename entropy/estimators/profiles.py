@@ -1,0 +1,394 @@
+r"""Per-time estimators over an ensemble of trajectories (a separate law at every time t).
+
+Unlike time-pooled estimators (inform, JIDT, IDTxl pool one distribution over all times),
+these treat the ensemble at each time as its own sample: the right thing for a process
+started out of equilibrium at t0.
+
+Input, everywhere: an ensemble from :func:`entropy.simulate` (stored states, attributes
+``times`` and ``states``), a streamed :class:`~entropy.simulate.EnsembleCounts` (attributes
+``times``, ``counts`` and ``pair_counts``), or a plain ``(paths, times)`` integer array with
+optional ``times=``. Estimators here know nothing of processes: they read arrays.
+
+Words of several symbols are encoded exactly, without a cap on ``alphabet ** length``:
+mixed-radix integer codes when they fit in 63 bits, otherwise per-time relabelling of the
+distinct words (``np.unique`` over rows).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._kernels import counting as _count
+from .._units import check_base, check_positive_int, unit_name
+from ._result import Profile, normal_interval
+from .discrete import shannon
+
+__all__ = [
+    "entropy_profile",
+    "entropy_rate_profile",
+    "excess_entropy_profile",
+    "relative_entropy_profile",
+]
+
+# ----------------------------------------------------------------------------- inputs
+class _Data:
+    """Normalised view of the input: per-time states or per-time counts."""
+
+    def __init__(self, data, times, n_states, name="ensemble"):
+        self.counts = None
+        self.pair_counts = None
+        self.states = None
+        if hasattr(data, "counts") and hasattr(data, "times"):
+            self.counts = np.asarray(data.counts)
+            self.pair_counts = getattr(data, "pair_counts", None)
+            self.times = np.asarray(data.times)
+            self.n_states = self.counts.shape[1]
+            self.paths = int(getattr(data, "paths", self.counts[0].sum()))
+            return
+        if hasattr(data, "states") and hasattr(data, "times"):
+            states = data.states
+            t = np.asarray(data.times)
+            n_states = n_states or getattr(data, "n_states", None)
+        else:
+            states = data
+            t = None if times is None else np.asarray(times)
+        states = np.asarray(states)
+        if states.ndim != 2 or states.size == 0:
+            raise ValueError(f"{name}: expected a non-empty (paths, times) array of integer states, got shape {states.shape}")
+        if not np.issubdtype(states.dtype, np.integer):
+            if np.issubdtype(states.dtype, np.floating) and np.all(np.isfinite(states)) and np.all(states == np.round(states)):
+                states = states.astype(np.int64)
+            else:
+                raise ValueError(f"{name}: expected integer states, got dtype {states.dtype} (for real-valued "
+                                 "ensembles use the continuous estimators)")
+        if states.min() < 0:
+            raise ValueError(f"{name}: states must be non-negative integers, found {states.min()}")
+        if t is None:
+            t = np.arange(states.shape[1])
+        if t.shape != (states.shape[1],):
+            raise ValueError(f"times: expected {states.shape[1]} times (one per column), got shape {t.shape}")
+        self.states = states
+        self.times = t
+        self.paths = states.shape[0]
+        seen = int(states.max()) + 1
+        if n_states is not None and n_states < seen:
+            raise ValueError(f"n_states={n_states!r}: smaller than the largest state + 1 ({seen})")
+        self.n_states = int(n_states or seen)
+
+    # per-time counts of single symbols
+    def symbol_counts(self):
+        if self.counts is not None:
+            return self.counts
+        counts = np.zeros((len(self.times), self.n_states), np.int64)
+        _count.count_columns(np.ascontiguousarray(self.states), counts)
+        return counts
+
+
+def _pad_counts(columns):
+    """List of 1-D count arrays -> 2-D zero-padded table (zeros do not change the estimates)."""
+    width = max((c.size for c in columns), default=1)
+    out = np.zeros((len(columns), max(width, 1)), np.int64)
+    for i, c in enumerate(columns):
+        out[i, : c.size] = c
+    return out
+
+
+def _word_codes(states, offsets, n):
+    """Codes of the words ``(X_{t+o} for o in offsets)`` for every path and every valid t.
+
+    Returns ``(codes, valid_t)``: ``codes`` has shape (paths, len(valid_t)); the last offset is
+    the least significant digit. Exact for any alphabet: int64 mixed radix when
+    ``n ** len(offsets) < 2**63``, else per-time relabelling of distinct rows.
+    """
+    T = states.shape[1]
+    lo = -min(offsets)
+    hi = max(offsets)
+    valid = np.arange(max(lo, 0), T - max(hi, 0))
+    L = len(offsets)
+    if valid.size == 0:
+        return np.zeros((states.shape[0], 0), np.int64), valid
+    if L * math.log2(max(n, 2)) < 63:
+        codes = np.zeros((states.shape[0], valid.size), np.int64)
+        for o in offsets:
+            codes *= n
+            codes += states[:, valid + o]
+        return codes, valid
+    # relabel column by column: exact, no overflow
+    codes = np.empty((states.shape[0], valid.size), np.int64)
+    for j, t in enumerate(valid):
+        block = np.stack([states[:, t + o] for o in offsets], axis=1)
+        _, inv = np.unique(block, axis=0, return_inverse=True)
+        codes[:, j] = inv.ravel()
+    return codes, valid
+
+
+def _finish(quantity, times, values, stderr, samples, base, method, confidence, extra=None):
+    lo, hi = normal_interval(values, stderr, confidence)
+    return Profile(quantity=quantity, times=np.asarray(times), values=np.asarray(values, float),
+                   stderr=np.asarray(stderr, float), ci_low=lo, ci_high=hi, confidence=confidence,
+                   unit=unit_name(base), method=method, samples=np.asarray(samples), extra=extra or {})
+
+
+def _check_common(base, confidence):
+    b = check_base(base)
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
+    return b
+
+
+def _check_direction(direction):
+    if direction not in ("forward", "backward"):
+        raise ValueError(f"direction={direction!r}: expected 'forward' or 'backward'")
+    return direction
+
+
+# ----------------------------------------------------------------------------- H(t)
+def entropy_profile(ensemble, *, method="plugin", base=2, confidence=0.95, times=None,
+                    n_states=None, alphabet_size=None) -> Profile:
+    r"""Entropy of the ensemble at every time, :math:`H(t) = H[X_t]`.
+
+    .. math:: \hat H(t) = -\sum_x \hat p_t(x) \log \hat p_t(x), \qquad
+              \hat p_t(x) = \#\{\text{paths with } X_t = x\} / M
+
+    (plug-in; other ``method`` values apply the bias corrections of
+    :func:`entropy.estimators.discrete.shannon` to the counts at each t).
+
+    Parameters
+    ----------
+    ensemble : Ensemble, EnsembleCounts or array_like of int, shape (paths, times)
+    method : str
+        ``plugin``, ``miller_madow``, ``grassberger``, ``chao_shen``, ``jackknife`` or ``nsb``.
+    base : float
+        Logarithm base (2 = bits).
+    confidence : float
+        Level of the normal interval ``value -/+ z * stderr``.
+    times : array_like, optional
+        Times of the columns of a plain array (default 0, 1, ...).
+    n_states, alphabet_size : int, optional
+        Alphabet size (for ``nsb``; default: the ensemble's number of states).
+
+    Returns
+    -------
+    Profile
+        ``values`` in units of ``base``; ``stderr`` is the method's standard error (delta
+        method :math:`\sqrt{(\sum p \log^2 p - H^2)/M}` for the plug-in family).
+
+    References
+    ----------
+    Cover & Thomas (2006), ch. 2; Paninski (2003), Neural Comput. 15, 1191 (bias and variance
+    of the plug-in estimator).
+    """
+    b = _check_common(base, confidence)
+    d = _Data(ensemble, times, n_states)
+    counts = d.symbol_counts()
+    K = alphabet_size or d.n_states
+    v, se = shannon(counts, method=method, base=b, alphabet_size=K if method == "nsb" else alphabet_size,
+                    return_stderr=True)
+    return _finish("entropy", d.times, v, se, counts.sum(axis=1), b, method, confidence)
+
+
+# ----------------------------------------------------------------------------- D(p_t || pi)
+def relative_entropy_profile(ensemble, reference, *, method="plugin", base=2, confidence=0.95,
+                             times=None) -> Profile:
+    r"""Relative entropy of the ensemble law to a reference law at every time, :math:`D(\hat p_t \| \pi)`.
+
+    .. math:: \hat D(t) = \sum_x \hat p_t(x) \log \frac{\hat p_t(x)}{\pi(x)}
+
+    ``method="plugin"`` is the plug-in value; ``method="miller_madow"`` subtracts the
+    first-order bias :math:`(K_t - 1) / (2M)` of the plug-in (:math:`K_t` the number of
+    states observed at t; valid when :math:`\pi` is known exactly and the sample is large).
+    Standard error by the delta method,
+    :math:`\sqrt{(\sum_x \hat p \log^2(\hat p/\pi) - \hat D^2)/M}`. ``inf`` where the ensemble
+    visits a state with :math:`\pi(x) = 0`. In units of ``base``.
+
+    The data-processing inequality makes the exact :math:`D(p_t \| \pi)` non-increasing in
+    :math:`|t - t_0|` on both arms when :math:`\pi` is stationary for the dynamics and its
+    reversal (Cover & Thomas 2006, Thm 4.4.1): the monotone arrow of time.
+    """
+    b = _check_common(base, confidence)
+    if method not in ("plugin", "miller_madow"):
+        raise ValueError(f"method={method!r}: relative_entropy_profile supports 'plugin' or 'miller_madow'")
+    d = _Data(ensemble, times, None)
+    counts = d.symbol_counts()
+    ref = np.asarray(reference, dtype=float)
+    if ref.ndim != 1 or ref.size < counts.shape[1]:
+        raise ValueError(f"reference: expected a probability vector of length {counts.shape[1]}, got shape {ref.shape}")
+    if np.any(~np.isfinite(ref)) or np.any(ref < 0) or abs(ref.sum() - 1) > 1e-9:
+        raise ValueError("reference: expected a probability vector (finite, non-negative, summing to 1)")
+    counts = np.pad(counts, ((0, 0), (0, ref.size - counts.shape[1])))
+    M = counts.sum(axis=1, keepdims=True).astype(float)
+    p = counts / np.where(M > 0, M, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = np.where(p > 0, np.log(np.where(p > 0, p, 1.0)) - np.log(ref[None, :]), 0.0)
+    D = (p * lr).sum(axis=1)
+    var = (p * lr**2).sum(axis=1) - D**2
+    se = np.sqrt(np.clip(var, 0, None) / M[:, 0])
+    if method == "miller_madow":
+        D = D - ((counts > 0).sum(axis=1) - 1) / (2.0 * M[:, 0])
+    ln = math.log(b)
+    return _finish("relative_entropy", d.times, D / ln, se / ln, M[:, 0], b, method, confidence)
+
+
+# ----------------------------------------------------------------------------- h(t)
+def _conditional_from_codes(joint, n_target, method):
+    """H[target | history] (nats) and its delta-method stderr per column of joint word codes.
+
+    The last digit of a joint code is the target symbol, the higher digits the history.
+    """
+    M, T = joint.shape
+    se = np.empty(T)
+    cj_cols, ch_cols = [], []
+    for j in range(T):
+        words, cnt_j = np.unique(joint[:, j], return_counts=True)
+        _, hidx = np.unique(words // n_target, return_inverse=True)
+        cnt_h = np.bincount(hidx, weights=cnt_j)
+        # Var[-log p(target | history)] / M
+        lc = np.log(cnt_j / cnt_h[hidx])
+        pj = cnt_j / M
+        m1 = -(pj * lc).sum()
+        se[j] = math.sqrt(max((pj * lc**2).sum() - m1**2, 0.0) / M)
+        cj_cols.append(cnt_j)
+        ch_cols.append(cnt_h.astype(np.int64))
+    if T == 0:
+        return np.zeros(0), se
+    h = shannon(_pad_counts(cj_cols), method=method, base=np.e) - shannon(_pad_counts(ch_cols), method=method, base=np.e)
+    return h, se
+
+
+def entropy_rate_profile(ensemble, *, history=1, direction="forward", method="plugin", base=2,
+                         confidence=0.95, times=None) -> Profile:
+    r"""Time-local entropy rate, forwards or backwards, at every time.
+
+    .. math::
+        h^+(t) = H[X_t \mid X_{t-1}, \dots, X_{t-k}], \qquad
+        h^-(t) = H[X_t \mid X_{t+1}, \dots, X_{t+k}]
+
+    estimated as :math:`\hat H(\text{history}, X_t) - \hat H(\text{history})` from the counts
+    of the words at time t across paths (``method`` applies to both terms). ``history`` is k.
+    Values are NaN where the history leaves the ensemble's time window. The standard error
+    is the delta-method one of the plug-in conditional entropy,
+    :math:`\sqrt{\mathrm{Var}[-\log \hat p(x_t \mid \text{history})]/M}`, used for every method.
+    From streamed counts only ``history=1`` is available (pair counts).
+
+    In units of ``base`` per step. Reference: Cover & Thomas (2006), sec. 4.2; for the
+    backward rate, Crutchfield, Ellison & Mahoney (2009), PRL 103, 094101.
+    """
+    b = _check_common(base, confidence)
+    k = check_positive_int(history, "history")
+    _check_direction(direction)
+    d = _Data(ensemble, times, None)
+    T = len(d.times)
+    vals = np.full(T, np.nan)
+    ses = np.full(T, np.nan)
+    samples = np.zeros(T, np.int64)
+    if d.states is None:
+        if k != 1 or d.pair_counts is None:
+            raise ValueError(f"history={history!r}: streamed counts hold pairs (X_t, X_t+1) only; "
+                             "use history=1 or a stored ensemble")
+        pc = d.pair_counts.astype(np.int64)  # (T-1, n, n): [t, x_t, x_{t+1}]
+        if direction == "forward":
+            joint = pc.reshape(T - 1, -1)
+            cond = pc.sum(axis=2)  # history = X_{t-1}
+            sl = slice(1, T)
+        else:
+            joint = pc.transpose(0, 2, 1).reshape(T - 1, -1)
+            cond = pc.sum(axis=1)  # history = X_{t+1}
+            sl = slice(0, T - 1)
+        Hj, sej = shannon(joint, method=method, base=np.e, return_stderr=True)
+        Hh = shannon(cond, method=method, base=np.e)
+        vals[sl] = Hj - Hh
+        # conditional delta-method variance from the pair table
+        M = joint.sum(axis=1).astype(float)
+        p = pc / M[:, None, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if direction == "forward":
+                lc = np.log(pc / pc.sum(axis=2, keepdims=True))
+            else:
+                lc = np.log(pc / pc.sum(axis=1, keepdims=True))
+        lc = np.where(pc > 0, lc, 0.0)
+        m1 = -(p * lc).sum(axis=(1, 2))
+        ses[sl] = np.sqrt(np.clip((p * lc**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
+        samples[sl] = M.astype(np.int64)
+        del sej
+    else:
+        offsets = list(range(-k, 1)) if direction == "forward" else list(range(k, -1, -1))
+        codes, valid = _word_codes(d.states, offsets, d.n_states)
+        h, se = _conditional_from_codes(codes, d.n_states, method)
+        vals[valid] = h
+        ses[valid] = se
+        samples[valid] = d.paths
+    ln = math.log(b)
+    q = f"entropy_rate_{direction}"
+    return _finish(q, d.times, vals / ln, ses / ln, samples, b, method, confidence, {"history": k})
+
+
+# ----------------------------------------------------------------------------- E(t)
+def excess_entropy_profile(ensemble, *, history=1, method="plugin", base=2, confidence=0.95,
+                           times=None) -> Profile:
+    r"""Time-local excess entropy at every time.
+
+    .. math:: E(t) = I[X_{t-k}, \dots, X_{t-1} \,;\, X_t, \dots, X_{t+k-1}]
+              = H(\text{past}) + H(\text{future}) - H(\text{past}, \text{future})
+
+    the mutual information between the k symbols before t and the k symbols from t on,
+    estimated from the word counts across paths at each t (``method`` applies to all three
+    entropies). Standard error: delta method,
+    :math:`\sqrt{\mathrm{Var}[\log \hat p(a,b)/(\hat p(a)\hat p(b))]/M}`. NaN where the words
+    leave the time window. From streamed counts only ``history=1`` (pairs) is available.
+
+    In units of ``base``. Reference: Crutchfield & Feldman (2003), Chaos 13, 25.
+    """
+    b = _check_common(base, confidence)
+    k = check_positive_int(history, "history")
+    d = _Data(ensemble, times, None)
+    T = len(d.times)
+    vals = np.full(T, np.nan)
+    ses = np.full(T, np.nan)
+    samples = np.zeros(T, np.int64)
+    ln = math.log(b)
+    if d.states is None:
+        if k != 1 or d.pair_counts is None:
+            raise ValueError(f"history={history!r}: streamed counts hold pairs (X_t, X_t+1) only; "
+                             "use history=1 or a stored ensemble")
+        pc = d.pair_counts.astype(np.int64)
+        Tm = T - 1
+        joint = pc.reshape(Tm, -1)
+        a = pc.sum(axis=2)
+        c = pc.sum(axis=1)
+        I = shannon(a, method=method, base=np.e) + shannon(c, method=method, base=np.e) - shannon(joint, method=method, base=np.e)
+        M = joint.sum(axis=1).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lr = np.log(pc * M[:, None, None] / (a[:, :, None] * c[:, None, :]))
+        lr = np.where(pc > 0, lr, 0.0)
+        p = pc / M[:, None, None]
+        m1 = (p * lr).sum(axis=(1, 2))
+        se = np.sqrt(np.clip((p * lr**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
+        vals[1:] = I
+        ses[1:] = se
+        samples[1:] = M.astype(np.int64)
+    else:
+        n = d.n_states
+        past, valid_p = _word_codes(d.states, list(range(-k, 0)), n)
+        fut, valid_f = _word_codes(d.states, list(range(0, k)), n)
+        valid = np.intersect1d(valid_p, valid_f)
+        past = past[:, np.searchsorted(valid_p, valid)]
+        fut = fut[:, np.searchsorted(valid_f, valid)]
+        M = d.paths
+        for j, t in enumerate(valid):
+            _, ia, ca = np.unique(past[:, j], return_inverse=True, return_counts=True)
+            _, ib, cb = np.unique(fut[:, j], return_inverse=True, return_counts=True)
+            pair = ia.ravel().astype(np.int64) * (ib.max() + 1) + ib.ravel()
+            up, cab = np.unique(pair, return_counts=True)
+            pa_idx = up // (ib.max() + 1)
+            pb_idx = up % (ib.max() + 1)
+            I = (shannon(ca, method=method, base=np.e) + shannon(cb, method=method, base=np.e)
+                 - shannon(cab, method=method, base=np.e))
+            lr = np.log(cab * M / (ca[pa_idx] * cb[pb_idx]))
+            pj = cab / M
+            m1 = (pj * lr).sum()
+            vals[t] = I
+            ses[t] = math.sqrt(max((pj * lr**2).sum() - m1**2, 0.0) / M)
+            samples[t] = M
+    return _finish("excess_entropy", d.times, vals / ln, ses / ln, samples, b, method, confidence, {"history": k})
