@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-from entropy.estimators.discrete import METHODS, shannon
+from entropy.estimators._result import normal_interval
+from entropy.estimators.discrete import (
+    METHODS,
+    conditional_entropy_counts,
+    mutual_information_counts,
+    relative_entropy,
+    shannon,
+)
 
 LN2 = math.log(2.0)
 
@@ -218,11 +225,10 @@ def test_error_empty_counts():
 
 
 def test_error_unknown_method():
-    with pytest.raises(ValueError, match=r"method='mle': expected one of 'plugin', 'miller_madow'"):
+    with pytest.raises(ValueError, match=r"method='mle': expected one of 'plugin', 'miller_madow', .*'nsb'"):
         shannon([1, 2], method="mle")
 
 
-@pytest.mark.skipif("nsb" not in METHODS, reason="nsb not yet added")
 def test_error_nsb_without_alphabet_size():
     with pytest.raises(ValueError, match=r"alphabet_size=None: method='nsb' needs the size K"):
         shannon([1, 2], method="nsb")
@@ -248,3 +254,310 @@ def test_error_bad_base(base):
 def test_error_bad_axis():
     with pytest.raises(ValueError, match=r"axis 2 is out of bounds"):
         shannon([[1, 2]], axis=2)
+
+
+def test_error_counts_named_in_mutual_information():
+    with pytest.raises(ValueError, match=r"joint_counts\[\(0, 1\)\]=-1: expected non-negative counts"):
+        mutual_information_counts([[1, -1], [2, 2]])
+    with pytest.raises(ValueError, match=r"joint_counts: expected a table with at least 2 dimensions"):
+        mutual_information_counts([1, 2, 3])
+    with pytest.raises(ValueError, match=r"method='x': expected one of"):
+        mutual_information_counts([[1, 2], [2, 2]], method="x")
+
+
+def test_error_conditional_given_axis():
+    with pytest.raises(ValueError, match=r"given_axis=0: expected one of the last two axes of the table: -1 or -2"):
+        conditional_entropy_counts(np.ones((3, 2, 2), int), given_axis=0)
+    with pytest.raises(ValueError, match=r"given_axis='x': expected one of the last two axes"):
+        conditional_entropy_counts(np.ones((2, 2), int), given_axis="x")
+
+
+# ---------------------------------------------------------------------------------------------
+# NSB: against brute-force integration over beta with the exact Dirichlet posterior
+# ---------------------------------------------------------------------------------------------
+
+
+def dirichlet_entropy_moments_textbook(a):
+    """E[H] and E[H^2] for p ~ Dirichlet(a) (Wolpert & Wolf 1995; NSB 2002 appendix), nats."""
+    a = np.asarray(a, dtype=float)
+    big_a = a.sum()
+    eh = special.digamma(big_a + 1) - np.sum(a / big_a * special.digamma(a + 1))
+    u = special.digamma(a + 1) - special.digamma(big_a + 2)
+    off = np.outer(a, a) * (np.outer(u, u) - special.polygamma(1, big_a + 2))
+    np.fill_diagonal(off, 0.0)
+    diag = (
+        a
+        * (a + 1)
+        * ((special.digamma(a + 2) - special.digamma(big_a + 2)) ** 2 + special.polygamma(1, a + 2) - special.polygamma(1, big_a + 2))
+    )
+    return eh, (off.sum() + diag.sum()) / (big_a * (big_a + 1))
+
+
+def test_textbook_dirichlet_moments_by_monte_carlo():
+    """The reference formula used below, checked once against sampling."""
+    a = np.array([0.3, 2.0, 5.0, 0.3, 1.2])
+    rng = np.random.default_rng(7)
+    p = rng.dirichlet(a, size=200_000)
+    h = -np.sum(special.xlogy(p, p), axis=1)
+    eh, eh2 = dirichlet_entropy_moments_textbook(a)
+    assert h.mean() == pytest.approx(eh, abs=4 * h.std() / math.sqrt(len(h)))
+    assert np.mean(h**2) == pytest.approx(eh2, abs=4 * np.std(h**2) / math.sqrt(len(h)))
+
+
+@pytest.mark.parametrize("beta", [1e-4, 0.3, 2.0, 50.0])
+def test_stable_dirichlet_moments_equal_textbook(beta):
+    from entropy.estimators.discrete import _dirichlet_entropy_moments, _distinct_counts
+
+    counts = np.array([[3.0, 1.0, 0.0, 2.0, 1.0]])
+    k = 8
+    vals, mult = _distinct_counts(counts, k)
+    mean, var = _dirichlet_entropy_moments(np.array([[beta]]), vals, mult, counts.sum(axis=1), float(k))
+    a = np.concatenate([counts[0], np.zeros(k - counts.shape[1])]) + beta
+    eh, eh2 = dirichlet_entropy_moments_textbook(a)
+    assert mean[0, 0] == pytest.approx(eh, rel=1e-13)
+    assert var[0, 0] == pytest.approx(eh2 - eh**2, rel=1e-9)
+
+
+def nsb_bruteforce(counts, k):
+    """Posterior mean and sd of H under the NSB prior by scipy.integrate.quad over beta."""
+    counts = np.asarray(counts, dtype=float)
+    a0 = np.concatenate([counts, np.zeros(k - len(counts))])
+    n = counts.sum()
+
+    def log_post(b):  # d xi/d beta * P(counts | beta), up to a constant
+        xi_prime = k * special.polygamma(1, k * b + 1) - special.polygamma(1, b + 1)
+        return (
+            math.log(xi_prime)
+            + special.gammaln(k * b)
+            - special.gammaln(n + k * b)
+            + np.sum(special.gammaln(a0 + b) - special.gammaln(b))
+        )
+
+    grid = np.exp(np.linspace(-15, 15, 3001))
+    lp = np.array([log_post(b) for b in grid])
+    peak, b_star = lp.max(), grid[lp.argmax()]
+
+    def integral(fn):
+        f = lambda b: fn(b) * math.exp(log_post(b) - peak)  # noqa: E731
+        left, _ = integrate.quad(f, 0.0, b_star, limit=500, epsabs=0.0, epsrel=1e-11)
+        right, _ = integrate.quad(f, b_star, np.inf, limit=500, epsabs=0.0, epsrel=1e-11)
+        return left + right
+
+    z = integral(lambda b: 1.0)
+    m1 = integral(lambda b: dirichlet_entropy_moments_textbook(a0 + b)[0]) / z
+    m2 = integral(lambda b: dirichlet_entropy_moments_textbook(a0 + b)[1]) / z
+    return m1, math.sqrt(m2 - m1 * m1)
+
+
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
+@pytest.mark.parametrize(
+    "counts, k",
+    [([1, 1], 5), ([5, 3, 2], 5), ([1, 1, 1, 1], 5), ([10, 0, 0], 3), ([100, 50, 25], 5), ([3, 1, 0, 2], 10), ([1, 1, 1], 3), ([2, 7], 2)],
+)
+def test_nsb_against_bruteforce_integration(counts, k):
+    m, sd = nsb_bruteforce(counts, k)
+    h, s = shannon(counts, method="nsb", alphabet_size=k, base=math.e, return_stderr=True)
+    assert h == pytest.approx(m, rel=1e-9)
+    assert s == pytest.approx(sd, rel=1e-7)
+    h2, s2 = shannon(counts, method="nsb", alphabet_size=k, return_stderr=True)
+    assert h2 == pytest.approx(m / LN2, rel=1e-9) and s2 == pytest.approx(sd / LN2, rel=1e-7)
+
+
+def test_nsb_alphabet_of_one_symbol():
+    assert shannon([0, 4], method="nsb", alphabet_size=1, return_stderr=True) == (0.0, 0.0)
+
+
+def test_lnpoch_large_arguments():
+    from entropy.estimators.discrete import _lnpoch
+
+    x = np.array([0.5, 3.0, 12.0, 1e3, 1e8, 1e20, 1e20, 15.0])
+    c = np.array([4.0, 1e9, 3.0, 0.0, 2.0, 1.0, 1e9, 1e9])
+    expected = [
+        special.gammaln(4.5) - special.gammaln(0.5),
+        special.gammaln(3.0 + 1e9) - special.gammaln(3.0),
+        math.log(12.0 * 13.0 * 14.0),
+        0.0,
+        math.log(1e8) + math.log(1e8 + 1),
+        math.log(1e20),
+        1e9 * math.log(1e20) + 1e9 * (1e9 - 1) / 2 / 1e20,  # sum ln(x + j), j < c
+        special.gammaln(15.0 + 1e9) - special.gammaln(15.0),
+    ]
+    np.testing.assert_allclose(_lnpoch(x, c), expected, rtol=1e-13, atol=1e-14)
+
+
+def test_nsb_stable_at_huge_counts_and_large_alphabet():
+    import time
+
+    k = 1_000_000
+    rng = np.random.default_rng(11)
+    h_true = math.log(k)
+    for n in (10**3, 10**6, 10**9):
+        counts = rng.multinomial(n, np.full(k, 1.0 / k))
+        start = time.perf_counter()
+        h, s = shannon(counts, method="nsb", alphabet_size=k, base=math.e, return_stderr=True)
+        assert time.perf_counter() - start < 20.0
+        assert np.isfinite(h) and np.isfinite(s) and s > 0
+        h_plugin = shannon(counts, base=math.e)
+        assert h_plugin < h <= h_true + 1e-9
+        if n >= 10**6:
+            assert abs(h - h_true) < 3 * s + 1e-6
+    # huge counts on a small alphabet: close to the plug-in value, tiny posterior sd
+    counts = np.array([10**9, 3 * 10**8, 5, 0, 10**9 - 1], dtype=np.int64)
+    h, s = shannon(counts, method="nsb", alphabet_size=5, base=math.e, return_stderr=True)
+    h_plugin, s_plugin = shannon(counts, base=math.e, return_stderr=True)
+    assert h == pytest.approx(h_plugin, abs=1e-8)
+    assert s == pytest.approx(s_plugin, rel=1e-3)
+    # everything in one symbol of a huge alphabet
+    h, s = shannon(np.array([10**9, 0]), method="nsb", alphabet_size=k, base=math.e, return_stderr=True)
+    assert 0 <= h < 1e-6 and 0 < s < 1e-6
+
+
+# ---------------------------------------------------------------------------------------------
+# statistical behaviour: bias on undersampled data, coverage of the normal interval
+# ---------------------------------------------------------------------------------------------
+
+
+def _law(name, k):
+    if name == "uniform":
+        return np.full(k, 1.0 / k)
+    w = 1.0 / np.arange(1, k + 1)  # Zipf, exponent 1
+    return w / w.sum()
+
+
+@pytest.mark.parametrize("law", ["uniform", "zipf"])
+@pytest.mark.parametrize("ratio", [0.5, 1.0])
+def test_corrections_reduce_bias_when_undersampled(law, ratio):
+    k, reps = 100, 400
+    p = _law(law, k)
+    h_true = -np.sum(p * np.log(p))
+    counts = np.random.default_rng([17, int(ratio * 10), len(law)]).multinomial(int(ratio * k), p, size=reps)
+    est = {m: shannon(counts, method=m, base=math.e, alphabet_size=k) for m in METHODS}
+    bias = {m: est[m].mean() - h_true for m in METHODS}
+    sem = {m: est[m].std(ddof=1) / math.sqrt(reps) for m in METHODS}  # standard error of each bias
+    assert bias["plugin"] < 0
+    for m in METHODS:
+        if m == "plugin":
+            continue
+        # |bias_m| < |bias_plugin| even when each is moved 3 standard errors the wrong way
+        margin = 3 * (sem[m] + sem["plugin"])
+        assert abs(bias[m]) < abs(bias["plugin"]) - margin, (m, bias[m], bias["plugin"], margin)
+
+
+@pytest.mark.parametrize("method", ["plugin", "miller_madow", "jackknife"])
+def test_normal_interval_coverage_well_sampled(method):
+    k, n, reps = 6, 2000, 400
+    p = np.array([0.3, 0.25, 0.2, 0.15, 0.07, 0.03])
+    h_true = -np.sum(p * np.log2(p))
+    counts = np.random.default_rng(2024).multinomial(n, p, size=reps)
+    h, se = shannon(counts, method=method, return_stderr=True)
+    lo, hi = normal_interval(h, se, 0.95)
+    coverage = np.mean((lo <= h_true) & (h_true <= hi))
+    assert 0.90 <= coverage <= 0.99, coverage
+
+
+def test_nsb_posterior_interval_coverage_well_sampled():
+    k, n, reps = 6, 500, 200
+    p = np.array([0.3, 0.25, 0.2, 0.15, 0.07, 0.03])
+    h_true = -np.sum(p * np.log2(p))
+    counts = np.random.default_rng(99).multinomial(n, p, size=reps)
+    h, sd = shannon(counts, method="nsb", alphabet_size=k, return_stderr=True)
+    lo, hi = normal_interval(h, sd, 0.95)
+    assert 0.88 <= np.mean((lo <= h_true) & (h_true <= hi)) <= 0.995
+
+
+def test_all_methods_consistent_at_large_n():
+    p = np.array([0.5, 0.2, 0.2, 0.1])
+    h_true = -np.sum(p * np.log2(p))
+    counts = np.random.default_rng(5).multinomial(10**7, p)
+    for m in METHODS:
+        assert shannon(counts, method=m, alphabet_size=4) == pytest.approx(h_true, abs=1e-3)
+
+
+# ---------------------------------------------------------------------------------------------
+# relative entropy, mutual information, conditional entropy
+# ---------------------------------------------------------------------------------------------
+
+
+def test_relative_entropy_hand_values():
+    # D((1/2, 1/2) || (1/4, 3/4)) = 1/2 log2 2 + 1/2 log2 (2/3)
+    expected = 0.5 * 1.0 + 0.5 * math.log2(2.0 / 3.0)
+    assert relative_entropy([0.5, 0.5], [0.25, 0.75]) == pytest.approx(expected, rel=1e-14)
+    assert relative_entropy([3, 3], [0.25, 0.75]) == pytest.approx(expected, rel=1e-14)  # counts
+    assert relative_entropy([3, 3], [0.25, 0.75], base=math.e) == pytest.approx(expected * LN2, rel=1e-14)
+    assert relative_entropy([0.2, 0.8], [0.2, 0.8]) == 0.0
+    assert relative_entropy([0, 1], [0.5, 0.5]) == pytest.approx(1.0)  # p_i = 0 terms vanish
+    assert relative_entropy([1, 1], [1.0, 0.0]) == np.inf
+    assert relative_entropy([1, 0], [1.0, 0.0]) == 0.0
+
+
+def test_relative_entropy_vectorised_and_axis():
+    counts = np.array([[1, 1, 2], [0, 0, 0], [3, 0, 1]])
+    q = np.array([0.2, 0.3, 0.5])
+    d = relative_entropy(counts, q)
+    for i, row in enumerate(counts):
+        if row.sum() == 0:
+            assert np.isnan(d[i])
+        else:
+            pr = row / row.sum()
+            expected = sum(pi * math.log2(pi / qi) for pi, qi in zip(pr, q) if pi > 0)
+            assert d[i] == pytest.approx(expected, rel=1e-14)
+    np.testing.assert_array_equal(relative_entropy(counts.T, q, axis=0), d)
+    np.testing.assert_array_equal(relative_entropy(counts, np.tile(q, (3, 1))), d)
+
+
+def test_relative_entropy_errors():
+    with pytest.raises(ValueError, match=r"q: entries sum to 0.9 along axis -1, expected 1"):
+        relative_entropy([1, 1], [0.4, 0.5])
+    with pytest.raises(ValueError, match=r"p\[0\]=-1: expected non-negative values"):
+        relative_entropy([-1, 1], [0.5, 0.5])
+    with pytest.raises(ValueError, match=r"q\[1\]=nan: expected finite values"):
+        relative_entropy([1, 1], [0.5, np.nan])
+    with pytest.raises(ValueError, match=r"p: expected a non-empty array"):
+        relative_entropy([], [0.5, 0.5])
+    with pytest.raises(ValueError, match=r"p \(shape \(3,\)\) and q \(shape \(2,\)\) do not broadcast"):
+        relative_entropy([1, 1, 1], [0.5, 0.5])
+    with pytest.raises(ValueError, match=r"base=1: expected a real number"):
+        relative_entropy([1, 1], [0.5, 0.5], base=1)
+
+
+def test_mutual_information_hand_values():
+    assert mutual_information_counts([[5, 0], [0, 5]]) == pytest.approx(1.0)
+    assert mutual_information_counts([[2, 4], [1, 2]]) == pytest.approx(0.0, abs=1e-15)  # product table
+    table = np.array([[10, 2, 3], [1, 8, 0]])
+    pxy = table / table.sum()
+    px, py = pxy.sum(1), pxy.sum(0)
+    expected = sum(pxy[i, j] * math.log2(pxy[i, j] / (px[i] * py[j])) for i in range(2) for j in range(3) if pxy[i, j] > 0)
+    assert mutual_information_counts(table) == pytest.approx(expected, rel=1e-13)
+    # Miller-Madow: plug-in + (Kx + Ky - Kxy - 1) / (2N) in nats
+    mm = mutual_information_counts(table, method="miller_madow", base=math.e)
+    assert mm == pytest.approx(expected * LN2 + (2 + 3 - 5 - 1) / (2 * table.sum()), rel=1e-13)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_mutual_information_and_conditional_batched(method):
+    rng = np.random.default_rng(3)
+    tables = rng.poisson(3.0, size=(4, 3, 5))
+    mi = mutual_information_counts(tables, method=method)
+    hyx = conditional_entropy_counts(tables, given_axis=-2, method=method)
+    hxy = conditional_entropy_counts(tables, given_axis=2, method=method)
+    kw = {"alphabet_size": None}
+    for i, t in enumerate(tables):
+        kx = {"alphabet_size": 3} if method == "nsb" else kw
+        ky = {"alphabet_size": 5} if method == "nsb" else kw
+        kxy = {"alphabet_size": 15} if method == "nsb" else kw
+        h_x = shannon(t.sum(1), method=method, **kx)
+        h_y = shannon(t.sum(0), method=method, **ky)
+        h_xy = shannon(t.ravel(), method=method, **kxy)
+        assert mi[i] == pytest.approx(h_x + h_y - h_xy, rel=1e-12, abs=1e-14)
+        assert hyx[i] == pytest.approx(h_xy - h_x, rel=1e-12, abs=1e-14)
+        assert hxy[i] == pytest.approx(h_xy - h_y, rel=1e-12, abs=1e-14)
+
+
+def test_conditional_entropy_hand_value_and_empty_table():
+    # X uniform on {0, 1}; Y | X=0 uniform on 2 values, Y | X=1 constant: H(Y|X) = 1/2 bit
+    assert conditional_entropy_counts([[2, 2], [4, 0]], given_axis=-2) == pytest.approx(0.5, abs=1e-15)
+    # H(X|Y): Y=0 has X (2, 4), Y=1 has X (2, 0); P(Y=0) = 3/4
+    expected = 0.75 * (-(1 / 3) * math.log2(1 / 3) - (2 / 3) * math.log2(2 / 3))
+    assert conditional_entropy_counts([[2, 2], [4, 0]], given_axis=-1) == pytest.approx(expected, rel=1e-13)
+    out = conditional_entropy_counts(np.zeros((2, 2, 2), int) + np.array([0, 1])[:, None, None], given_axis=-1)
+    assert np.isnan(out[0]) and out[1] == pytest.approx(1.0)
