@@ -1,0 +1,133 @@
+"""Block (word) counting kernels for time-pooled sequence estimators.
+
+A word of ``L`` symbols ``x_i ... x_{i+L-1}`` over an alphabet of ``a`` symbols has the
+mixed-radix code ``sum_j x_{i+j} a**(L-1-j)`` (first symbol most significant), so the code
+of a prefix of ``L - 1`` symbols is ``code // a``. The caller guarantees ``a**L < 2**63``.
+
+Windows are described by *tasks*: ``(first window start, number of windows)`` pairs whose
+windows lie inside one row, so a window never straddles two rows. A task reads
+``L - 1`` symbols past its last start; that is how chunks of one row overlap without
+losing or double-counting a window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(inline="always", cache=True)
+def _code_at(data, pos, length, a):
+    code = np.int64(0)
+    for j in range(length):
+        code = code * a + np.int64(data[pos + j])
+    return code
+
+
+@njit(parallel=True, cache=True)
+def count_windows_dense(data, task_pos, task_n, out_bounds, length, a, counts):
+    """``counts[o, code] += 1`` for every window of the tasks ``out_bounds[o] : out_bounds[o+1]``.
+
+    Every output row is filled by one thread, so there are no races and the integer counts
+    do not depend on the number of threads.
+    """
+    top = np.int64(1)
+    for _ in range(length - 1):
+        top *= a
+    for o in prange(counts.shape[0]):
+        row = counts[o]
+        for t in range(out_bounds[o], out_bounds[o + 1]):
+            p = task_pos[t]
+            n = task_n[t]
+            if n <= 0:
+                continue
+            code = _code_at(data, p, length, a)
+            row[code] += 1
+            for i in range(1, n):
+                code = (code - np.int64(data[p + i - 1]) * top) * a + np.int64(data[p + i + length - 1])
+                row[code] += 1
+
+
+@njit(parallel=True, cache=True)
+def window_codes(data, task_pos, task_n, task_out, length, a, out):
+    """``out[task_out[t] + i]`` = code of the window starting at ``task_pos[t] + i``."""
+    top = np.int64(1)
+    for _ in range(length - 1):
+        top *= a
+    for t in prange(task_pos.size):
+        p = task_pos[t]
+        n = task_n[t]
+        o = task_out[t]
+        if n <= 0:
+            continue
+        code = _code_at(data, p, length, a)
+        out[o] = code
+        for i in range(1, n):
+            code = (code - np.int64(data[p + i - 1]) * top) * a + np.int64(data[p + i + length - 1])
+            out[o + i] = code
+
+
+@njit(cache=True)
+def last_window_codes(data, starts, ends, length, a, out):
+    """``out[r]`` = code of the last window ``[ends[r] - length, ends[r])`` of row ``r``, or -1
+    if the row is shorter than ``length``."""
+    for r in range(starts.size):
+        if ends[r] - starts[r] < length:
+            out[r] = -1
+        else:
+            out[r] = _code_at(data, ends[r] - length, length, a)
+
+
+@njit(cache=True)
+def pair_codes(rank, data, pos, last, a, out):
+    """``out[i] = rank[i] * a + data[pos[i] + last]``: code of a word extended by one symbol."""
+    for i in range(rank.size):
+        out[i] = np.int64(rank[i]) * a + np.int64(data[pos[i] + last])
+
+
+@njit(cache=True)
+def reverse_codes(codes, length, a, out):
+    """``out[i]`` = code of the reversal of the word with code ``codes[i]`` (``length`` symbols)."""
+    for i in range(codes.size):
+        c = codes[i]
+        r = np.int64(0)
+        for _ in range(length):
+            r = r * a + c % a
+            c //= a
+        out[i] = r
+
+
+@njit(cache=True)
+def lz76_complexity(s):
+    """Lempel-Ziv (1976) complexity: number of phrases of the exhaustive-history parsing.
+
+    Algorithm of Kaspar & Schuster (1987, Phys. Rev. A 36, 842); ``s`` has >= 2 symbols.
+    A last, incomplete phrase counts as one.
+    """
+    n = s.size
+    c = 1
+    l = 1
+    i = 0
+    k = 1
+    kmax = 1
+    while True:
+        if s[i + k - 1] == s[l + k - 1]:
+            k += 1
+            if l + k > n:
+                c += 1
+                break
+        else:
+            if k > kmax:
+                kmax = k
+            i += 1
+            if i == l:
+                c += 1
+                l += kmax
+                if l + 1 > n:
+                    break
+                i = 0
+                k = 1
+                kmax = 1
+            else:
+                k = 1
+    return c
