@@ -76,7 +76,8 @@ def _check_method(method) -> str:
     return method
 
 
-def _check_alphabet_size(alphabet_size, k_observed: int, method: str):
+def _check_alphabet_size(alphabet_size, x, method: str):
+    """Validate ``alphabet_size`` against the counts table ``x`` (M, L); return it as int."""
     if alphabet_size is None:
         if method == "nsb":
             raise ValueError(
@@ -90,6 +91,7 @@ def _check_alphabet_size(alphabet_size, k_observed: int, method: str):
     k = int(alphabet_size)
     if k < 1:
         raise ValueError(f"alphabet_size={alphabet_size!r}: expected an integer >= 1")
+    k_observed = int(np.count_nonzero(x, axis=-1).max())
     if k < k_observed:
         raise ValueError(
             f"alphabet_size={alphabet_size!r} is smaller than the number of observed symbols ({k_observed})"
@@ -471,9 +473,8 @@ def shannon(counts, method="plugin", base=2, axis=-1, alphabet_size=None, return
     * ``grassberger``: :math:`\ln N - \frac{1}{N}\sum_i n_i G(n_i)` with
       :math:`G(n) = \psi(n) + \tfrac12 (-1)^n \left[\psi(\tfrac{n+1}{2}) -
       \psi(\tfrac{n}{2})\right]`, which equals
-      :math:`\psi(n) + (-1)^n \int_0^1 t^{n-1}/(1+t)\,dt`. This is the estimator of eq. (35)
-      of Grassberger (2003) [2]_ (its improved variant, not the 1988 one with
-      :math:`\psi(n) + (-1)^n/(n(n+1))`).
+      :math:`\psi(n) + (-1)^n \int_0^1 t^{n-1}/(1+t)\,dt`: the improved estimator of
+      Grassberger (2003) [2]_, not his 1988 one.
     * ``chao_shen``: with :math:`f_1` the number of singletons (set to :math:`N-1` when
       every symbol is a singleton, :math:`f_1 = N`), the coverage
       :math:`C = 1 - f_1/N` and :math:`p^a_i = C \hat p_i`,
@@ -531,8 +532,7 @@ def shannon(counts, method="plugin", base=2, axis=-1, alphabet_size=None, return
     x = np.moveaxis(x, axis, -1)
     out_shape = x.shape[:-1]
     x = x.reshape(-1, x.shape[-1])
-    k_obs = int(np.count_nonzero(x, axis=1).max())
-    k = _check_alphabet_size(alphabet_size, k_obs, method)
+    k = _check_alphabet_size(alphabet_size, x, method)
 
     n = x.sum(axis=1)
     ok = n > 0
