@@ -84,13 +84,16 @@ MIXED_STATE_ATOL = 1e-10
 MAX_MIXED_STATES = 10_000
 #: The mixed-state recursion for H(L) merges mixed states equal within this tolerance (a pure
 #: compression: duplicates reached by different words differ by rounding only).
-RECURSION_ATOL = 1e-13
+RECURSION_ATOL = 1e-12
 #: The mixed-state recursion for H(L) gives up beyond this many distinct mixed states at one depth.
-MAX_POPULATION = 2**18
+MAX_POPULATION = 2**17
 #: Word enumeration gives up beyond this many words of positive probability.
 MAX_WORDS = 2**22
+#: Largest scratch array (entries, 8 bytes each) of one depth of either recursion; the caps on
+#: mixed states and words shrink for large models so that it is never exceeded.
+MAX_SCRATCH = 2**25
 #: Limits (h from its two-sided bracket, E from E(L)) stop when the bound is below this (nats).
-LIMIT_ATOL = 1e-12
+LIMIT_ATOL = 1e-10
 #: ... or give up after this many symbols.
 MAX_LIMIT_LENGTH = 5_000
 #: The mixed-state construction is exact when every merge joins mixed states at most this far
@@ -311,6 +314,12 @@ def _population_step(T, etas, mass, atol=RECURSION_ATOL, max_pop=MAX_POPULATION)
     equal mixed states merged).
     """
     k, n, _ = T.shape
+    max_pop = min(max_pop, MAX_SCRATCH // (k * n))
+    if etas.shape[0] > max_pop:
+        raise ValueError(
+            f"the mixed-state recursion has {etas.shape[0]} distinct mixed states at one depth, more than "
+            f"{max_pop}; the process needs longer words than this method can afford"
+        )
     V = np.einsum("mi,xij->mxj", etas, T)
     P = V.sum(axis=2)
     h = float(mass @ _row_entropy(P / P.sum(axis=1, keepdims=True)))
@@ -319,11 +328,6 @@ def _population_step(T, etas, mass, atol=RECURSION_ATOL, max_pop=MAX_POPULATION)
     w = (mass[:, None] * P)[keep]
     Q = np.round(new / atol).astype(np.int64)
     _, first, inv = np.unique(Q, axis=0, return_index=True, return_inverse=True)
-    if first.size > max_pop:
-        raise ValueError(
-            f"the mixed-state recursion has {first.size} distinct mixed states at one depth, more than "
-            f"{max_pop}; the process needs longer words than this method can afford"
-        )
     return h, new[first], np.bincount(inv.reshape(-1), weights=w, minlength=first.size)
 
 
@@ -342,17 +346,18 @@ def _block_entropies_words(T, pi, length, max_words=MAX_WORDS):
     pruned as soon as they appear, so only the support of the process is visited.
     """
     k, n, _ = T.shape
+    max_words = min(max_words, MAX_SCRATCH // (k * n))
     vecs = np.asarray(pi, dtype=float)[None, :]
     H = np.empty(length)
     for l in range(length):
+        if vecs.shape[0] > max_words:
+            raise ValueError(
+                f"length={length}: more than {max_words} words of length {l} have positive probability; "
+                "use method='mixed_states'"
+            )
         V = np.einsum("wi,xij->wxj", vecs, T).reshape(-1, n)
         p = V.sum(axis=1)
         keep = p > 0
-        if np.count_nonzero(keep) > max_words:
-            raise ValueError(
-                f"length={length}: more than {max_words} words of length {l + 1} have positive probability; "
-                "use method='mixed_states'"
-            )
         vecs = V[keep]
         H[l] = _entropy(p[keep])
     return H
@@ -676,8 +681,10 @@ class HiddenMarkovModel(DiscreteProcess):
         (the hidden state :math:`S_0` separates past and future). Exact when both
         epsilon-machines are finite.
         ``method="limit"``: :math:`E(L) = H(L) - L h_\mu` summed until its increment
-        :math:`H[X_L \mid X_{<L}] - h_\mu` is below ``LIMIT_ATOL`` nats (the tail then is of
-        the order of the last increments for the geometric convergence of finite HMMs).
+        :math:`H[X_L \mid X_{<L}] - h_\mu` and the geometric tail it predicts from the last two
+        increments are below ``LIMIT_ATOL`` nats (finite HMMs converge geometrically). When
+        :math:`h_\mu` itself comes from its bracket (nonunifilar presentations) it carries an
+        error up to ``LIMIT_ATOL`` nats, which :math:`E(L)` multiplies by the final ``L``.
         ``"auto"`` uses the bidirectional formula when both machines can be built, the limit
         otherwise. In units of ``base``.
         """
@@ -703,21 +710,27 @@ class HiddenMarkovModel(DiscreteProcess):
         return Cp + Cm - Hj, Cp, Cm, Hj
 
     @cached_property
-    def _excess_limit(self) -> float:
+    def _excess_limit(self):
+        """(E in nats, the length L at which the sum stopped)."""
         h = self._entropy_rate_nats()
         etas, mass = self.stationary_distribution[None, :], np.ones(1)
-        E = 0.0
-        for _ in range(MAX_LIMIT_LENGTH):
+        E, prev = 0.0, math.inf
+        for L in range(1, MAX_LIMIT_LENGTH + 1):
             hl, etas, mass = _population_step(self._T, etas, mass)
-            E += hl - h
-            if hl - h <= LIMIT_ATOL:
-                return E
+            d = hl - h
+            E += d
+            # stop when the increment is below LIMIT_ATOL and so is the geometric tail
+            # d r / (1 - r) = d^2 / (prev - d) it predicts, or when d no longer decreases
+            # measurably (it has reached the error floor of h)
+            if d <= LIMIT_ATOL and (d <= 0 or prev - d <= 1e-3 * LIMIT_ATOL or d * d / (prev - d) <= LIMIT_ATOL):
+                return E, L
+            prev = d
         raise ValueError(
             f"excess_entropy: H[X_L | X_<L] - h did not fall below {LIMIT_ATOL:g} nats by L = {MAX_LIMIT_LENGTH}"
         )
 
     def _excess_entropy_limit(self) -> float:
-        return self._excess_limit
+        return self._excess_limit[0]
 
     def statistical_complexity(self, direction="forward", base=2) -> float:
         r"""Statistical complexity :math:`C_\mu^\pm = H[\mathcal S^\pm]`, the entropy of the causal states.
