@@ -23,14 +23,19 @@ from entropy.estimators.sequence import (
 # ---------------------------------------------------------------------------------------------
 
 
-def dict_counts(x, L):
-    """Counts of the words of L symbols of every row (tuples in a dict; no encoding)."""
+def word_counter(x, L):
+    """Counter of the words (tuples) of L symbols of every row; no encoding."""
     c = Counter()
     for row in np.atleast_2d(x):
         row = [int(v) for v in row]
         for i in range(len(row) - L + 1):
             c[tuple(row[i:i + L])] += 1
-    return np.array(list(c.values()), dtype=float)
+    return c
+
+
+def dict_counts(x, L):
+    """Counts of the words of L symbols of every row, as an array."""
+    return np.array(list(word_counter(x, L).values()), dtype=float)
 
 
 def plugin_bits(counts):

@@ -86,13 +86,18 @@ def pair_codes(rank, data, pos, last, a, out):
 
 
 @njit(cache=True)
-def reverse_codes(codes, length, a, out):
-    """``out[i]`` = code of the reversal of the word with code ``codes[i]`` (``length`` symbols)."""
+def reverse_codes(codes, length, a, rho, out):
+    """``out[i]`` = code of the time reversal of the word with code ``codes[i]``.
+
+    The reversal of ``x_1 ... x_L`` is ``rho[x_L] ... rho[x_1]``: ``rho`` maps each symbol to
+    its time-reversed symbol (the identity for states; a permutation for, e.g., ordinal
+    patterns or momenta).
+    """
     for i in range(codes.size):
         c = codes[i]
         r = np.int64(0)
         for _ in range(length):
-            r = r * a + c % a
+            r = r * a + np.int64(rho[c % a])
             c //= a
         out[i] = r
 
@@ -131,3 +136,25 @@ def lz76_complexity(s):
             else:
                 k = 1
     return c
+
+
+@njit(parallel=True, cache=True)
+def reversal_divergence_rows(C, rev, alpha, out):
+    """``out[r] = sum_j c_j ln(c_j / c_rev[j]) / sum_j c_j`` with ``c = C[r] + alpha`` (nats).
+
+    ``rev`` is an involution of the columns (the column of the reversed word). Terms where
+    ``c_j`` or ``c_rev[j]`` is 0 are left out (with ``alpha > 0`` there are none). Each pair
+    ``{j, rev[j]}`` is visited once: ``(c_j - c_r) ln(c_j / c_r)``; palindromes add 0.
+    """
+    for r in prange(C.shape[0]):
+        s = 0.0
+        n = 0.0
+        for j in range(C.shape[1]):
+            c = C[r, j] + alpha
+            n += c
+            k = rev[j]
+            if k > j:
+                cr = C[r, k] + alpha
+                if c > 0.0 and cr > 0.0:
+                    s += (c - cr) * np.log(c / cr)
+        out[r] = s / n if n > 0.0 else np.nan

@@ -158,6 +158,10 @@ def _check_window(window: int, rows: _Rows, name: str, value) -> None:
 
 def _check_batches(n_batches, confidence):
     check_positive_int(n_batches, "n_batches", minimum=0)
+    _check_confidence(confidence)
+
+
+def _check_confidence(confidence):
     if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
 
