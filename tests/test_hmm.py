@@ -346,6 +346,18 @@ def test_determinism_and_consistency_with_simulate():
     e3 = simulate(m, 1, forward=5, backward=40, paths=100, seed=9)
     assert np.array_equal(e3.states[:, :41], e2.states[:, :41])
     assert a.dtype == np.uint8
+    # streaming counts are the counts of the stored ensemble; thread count does not matter
+    c = simulate(m, 1, forward=50, backward=40, paths=100, seed=9, store=False)
+    for i in (0, 40, 90):
+        assert np.array_equal(c.counts[i], np.bincount(e2.states[:, i], minlength=2))
+    import numba
+
+    n = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        assert np.array_equal(m.sample(1000, seed=3, rows=5), a)
+    finally:
+        numba.set_num_threads(n)
 
 
 def test_sequence_estimators_recover_exact_values():
@@ -366,6 +378,15 @@ def test_sequence_estimators_recover_exact_values():
 # ---------------------------------------------------------------------------------------------
 # validation and errors
 # ---------------------------------------------------------------------------------------------
+
+
+def test_mapping_of_symbols():
+    g = golden_mean(0.5).labelled
+    m = HiddenMarkovModel({"a": g[0], "b": g[1]}, hidden_states=["A", "B"])
+    assert m.symbols == ("a", "b") and m.hidden_states == ("A", "B")
+    assert m.entropy_rate() == pytest.approx(2 / 3, abs=1e-14)
+    with pytest.raises(ValueError, match="symbols: leave it unset when labelled is a mapping"):
+        HiddenMarkovModel({"a": g[0], "b": g[1]}, symbols="ab")
 
 
 def test_validation_messages():

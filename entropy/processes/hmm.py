@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -384,9 +385,10 @@ class HiddenMarkovModel(DiscreteProcess):
 
     Parameters
     ----------
-    labelled : array_like, shape (n_symbols, n_hidden, n_hidden)
+    labelled : array_like, shape (n_symbols, n_hidden, n_hidden), or mapping
         ``labelled[x][i][j]`` :math:`= T^{(x)}_{ij} = \Pr(\text{emit } x, \text{go to } j
-        \mid \text{hidden state } i)`. Entries must be finite and non-negative and every row
+        \mid \text{hidden state } i)`; a mapping ``{symbol: matrix}`` names the symbols by
+        its keys (in its order). Entries must be finite and non-negative and every row
         of :math:`T = \sum_x T^{(x)}` must sum to 1 within ``ROW_SUM_ATOL = 1e-10`` (rows are
         then renormalised). The hidden chain :math:`T` must have a unique stationary law.
     symbols : sequence, optional
@@ -411,6 +413,10 @@ class HiddenMarkovModel(DiscreteProcess):
     """
 
     def __init__(self, labelled, *, symbols=None, hidden_states=None, name=None, _flip=False):
+        if isinstance(labelled, Mapping):
+            if symbols is not None:
+                raise ValueError("symbols: leave it unset when labelled is a mapping {symbol: matrix}")
+            symbols, labelled = list(labelled.keys()), list(labelled.values())
         try:
             T = np.array(labelled, dtype=float, copy=True)
         except (TypeError, ValueError):
