@@ -71,11 +71,11 @@ def check_probability_vector(p, name: str, *, size: int | None = None, atol: flo
         raise ValueError(f"{name}: expected a probability vector of length {size}, got length {arr.size}")
     bad = np.flatnonzero(~np.isfinite(arr))
     if bad.size:
-        raise ValueError(f"{name}[{bad[0]}]={arr[bad[0]]!r}: expected finite probabilities")
+        raise ValueError(f"{name}[{bad[0]}]={float(arr[bad[0]])!r}: expected finite probabilities")
     neg = np.flatnonzero(arr < 0)
     if neg.size:
-        raise ValueError(f"{name}[{neg[0]}]={arr[neg[0]]!r}: expected non-negative probabilities")
+        raise ValueError(f"{name}[{neg[0]}]={float(arr[neg[0]])!r}: expected non-negative probabilities")
     s = arr.sum()
     if abs(s - 1.0) > atol:
-        raise ValueError(f"{name}: entries sum to {s!r}, expected 1 (tolerance {atol:g})")
+        raise ValueError(f"{name}: entries sum to {float(s)!r}, expected 1 (tolerance {atol:g})")
     return arr / s

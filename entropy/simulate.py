@@ -237,7 +237,7 @@ def simulate(
     Ensemble or EnsembleCounts
     """
     if not isinstance(process, Process):
-        raise ValueError(f"process={process!r}: expected an entropy process (e.g. entropy.MarkovChain)")
+        raise ValueError(f"process: expected an entropy process (e.g. entropy.MarkovChain), got {type(process).__name__}")
     forward = check_positive_int(forward, "forward", minimum=0)
     backward = check_positive_int(backward, "backward", minimum=0)
     paths = check_positive_int(paths, "paths")

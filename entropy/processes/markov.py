@@ -81,6 +81,10 @@ class MarkovChain(DiscreteProcess):
             self._sparse = False
         if not _validated:
             M = self._validate(M)
+        if self._sparse:  # canonical CSR: the alias tables, hence the draws, follow column order
+            M = sp.csr_matrix(M)
+            M.eliminate_zeros()
+            M.sort_indices()
         self._P = M
         self._reverse = None
 
@@ -93,22 +97,22 @@ class MarkovChain(DiscreteProcess):
             if self._sparse:
                 k = np.flatnonzero(~np.isfinite(M.data))[0]
                 row = np.searchsorted(M.indptr, k, side="right") - 1
-                raise ValueError(f"P row {row}: entry {M.data[k]!r} at column {M.indices[k]} is not finite")
+                raise ValueError(f"P row {row}: entry {float(M.data[k])!r} at column {M.indices[k]} is not finite")
             i, j = np.argwhere(~np.isfinite(M))[0]
-            raise ValueError(f"P row {i}: entry {M[i, j]!r} at column {j} is not finite")
+            raise ValueError(f"P row {i}: entry {float(M[i, j])!r} at column {j} is not finite")
         if np.any(vals < 0):
             if self._sparse:
                 k = np.flatnonzero(M.data < 0)[0]
                 row = np.searchsorted(M.indptr, k, side="right") - 1
-                raise ValueError(f"P row {row}: entry {M.data[k]!r} at column {M.indices[k]} is negative")
+                raise ValueError(f"P row {row}: entry {float(M.data[k])!r} at column {M.indices[k]} is negative")
             i, j = np.argwhere(M < 0)[0]
-            raise ValueError(f"P row {i}: entry {M[i, j]!r} at column {j} is negative")
+            raise ValueError(f"P row {i}: entry {float(M[i, j])!r} at column {j} is negative")
         sums = np.asarray(M.sum(axis=1)).ravel()
         bad = np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_ATOL)
         if bad.size:
             i = bad[0]
             raise ValueError(
-                f"P row {i}: sums to {sums[i]!r}, expected 1 (tolerance {ROW_SUM_ATOL:g}); "
+                f"P row {i}: sums to {float(sums[i])!r}, expected 1 (tolerance {ROW_SUM_ATOL:g}); "
                 f"{bad.size} row(s) are not stochastic"
             )
         if self._sparse:
@@ -324,20 +328,20 @@ class MarkovChain(DiscreteProcess):
 
 
 def _sparse_stationary(P: sp.csr_matrix) -> np.ndarray:
-    """Stationary law of a large irreducible sparse chain: solve (P^T - I) pi = 0, sum(pi) = 1.
+    """Stationary law of a large irreducible sparse chain by sparse LU.
 
-    The last balance equation is replaced by the normalisation and the system solved by
-    sparse LU (SuperLU); a few steps of power iteration then polish the result.
+    Fix the last component to 1 and solve the remaining balance equations,
+    ``(I - P^T)[:-1, :-1] x = P[-1, :-1]``, which is non-singular for an irreducible chain and
+    keeps the sparsity of P (no dense normalisation row, so no fill-in from it); then
+    normalise and polish with a few power-iteration steps.
     """
     from scipy.sparse.linalg import spsolve
 
     n = P.shape[0]
-    A = (P.T - sp.identity(n, format="csr")).tolil()
-    A[n - 1, :] = np.ones(n)
-    b = np.zeros(n)
-    b[-1] = 1.0
-    pi = spsolve(A.tocsc(), b)
-    pi = np.clip(pi, 0.0, None)
+    A = (sp.identity(n, format="csr") - P.T.tocsr())[:-1, :-1]
+    b = np.asarray(P[n - 1, :-1].todense()).ravel()
+    x = spsolve(A.tocsc(), b)
+    pi = np.clip(np.r_[x, 1.0], 0.0, None)
     pi /= pi.sum()
     for _ in range(3):
         pi = P.T @ pi

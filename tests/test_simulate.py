@@ -1,0 +1,191 @@
+"""Two-sided simulation of Markov chains: law against exact marginals, metamorphic and determinism tests."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import entropy
+from entropy import MarkovChain, exact, simulate
+from conftest import driven_cycle, random_chain, reversible_chain
+
+
+def empirical(states, n):
+    """Per-time empirical law, shape (times, n)."""
+    return np.stack([np.bincount(col, minlength=n) for col in states.T.astype(np.int64)]) / states.shape[0]
+
+
+def assert_within_binomial_se(phat, p, M, k=5.0):
+    """|phat - p| <= k * sqrt(p (1 - p) / M) at every time and state (plus 1/M for p ~ 0)."""
+    se = np.sqrt(p * (1 - p) / M)
+    bad = np.abs(phat - p) > k * se + 1.0 / M
+    assert not bad.any(), f"{bad.sum()} cells off by more than {k} standard errors; worst at {np.argwhere(bad)[0]}"
+
+
+@pytest.mark.parametrize("start", [0, "law"])
+def test_marginals_match_exact_on_both_arms(rng, start):
+    P = random_chain(rng, 6)
+    c = MarkovChain(P)
+    if start == "law":
+        start = np.array([0.7, 0.3, 0, 0, 0, 0])
+    M = 40_000
+    e = simulate(c, start, forward=12, backward=9, paths=M, seed=11)
+    assert e.times[0] == -9 and e.times[-1] == 12 and e.t0_index == 9
+    assert e.states.dtype == np.uint8 and e.states.shape == (M, 22)
+    times, probs = exact.marginals(c, start, forward=12, backward=9)
+    np.testing.assert_array_equal(times, e.times)
+    assert_within_binomial_se(empirical(e.states, 6), probs, M)
+
+
+def test_non_reversible_backward_arm_differs_from_forward():
+    # driven 3-cycle: forward steps mostly +1, the backward arm (P~ = P^T) mostly -1,
+    # so reading time forwards both arms move +1: the arrow of the dynamics is preserved
+    c = MarkovChain(driven_cycle(0.9))
+    e = simulate(c, 0, forward=1, backward=1, paths=10_000, seed=3)
+    assert np.mean(e.states[:, 2] == 1) == pytest.approx(0.9, abs=0.02)      # X_1 = X_0 + 1
+    assert np.mean(e.states[:, 0] == 2) == pytest.approx(0.9, abs=0.02)      # X_-1 = X_0 - 1
+
+
+def test_metamorphic_backward_arm_is_forward_arm_of_reversal(rng):
+    """The backward arm of P has the law of the forward arm of P.reversed() (two-sample z-test)."""
+    c = MarkovChain(random_chain(rng, 5))
+    M = 40_000
+    start = np.full(5, 0.2)
+    start = np.array([0.5, 0.5, 0, 0, 0])
+    b = simulate(c, start, backward=10, paths=M, seed=1).arm("backward")
+    f = simulate(c.reversed(), start, forward=10, paths=M, seed=2).arm("forward")
+    pb, pf = empirical(b, 5), empirical(f, 5)
+    p = (pb + pf) / 2
+    se = np.sqrt(2 * p * (1 - p) / M)
+    assert np.all(np.abs(pb - pf) <= 5 * se + 1.0 / M)
+    # and the pair law of consecutive times too (a path-level check, not only marginals)
+    jb = np.bincount(b[:, 3].astype(int) * 5 + b[:, 4], minlength=25) / M
+    jf = np.bincount(f[:, 3].astype(int) * 5 + f[:, 4], minlength=25) / M
+    pj = (jb + jf) / 2
+    assert np.all(np.abs(jb - jf) <= 5 * np.sqrt(2 * pj * (1 - pj) / M) + 1.0 / M)
+
+
+def test_reversible_chain_has_equal_arms_in_law(rng):
+    c = MarkovChain(reversible_chain(rng, 4))
+    M = 40_000
+    e = simulate(c, 1, forward=8, backward=8, paths=M, seed=5)
+    pf = empirical(e.arm("forward"), 4)
+    pb = empirical(e.arm("backward"), 4)
+    p = (pf + pb) / 2
+    assert np.all(np.abs(pf - pb) <= 5 * np.sqrt(2 * p * (1 - p) / M) + 1.0 / M)
+
+
+def test_same_seed_same_arrays_and_chunking_invariance(rng):
+    c = MarkovChain(random_chain(rng, 7))
+    a = simulate(c, np.full(7, 1 / 7), forward=20, backward=15, paths=1003, seed=42)
+    b = simulate(c, np.full(7, 1 / 7), forward=20, backward=15, paths=1003, seed=42, chunk_size=17)
+    np.testing.assert_array_equal(a.states, b.states)
+    d = simulate(c, np.full(7, 1 / 7), forward=20, backward=15, paths=1003, seed=43)
+    assert not np.array_equal(a.states, d.states)
+    # an arm's numbers do not depend on the other arm's length
+    e = simulate(c, np.full(7, 1 / 7), forward=20, backward=3, paths=1003, seed=42)
+    np.testing.assert_array_equal(e.arm("forward"), a.arm("forward"))
+    np.testing.assert_array_equal(e.arm("backward"), a.arm("backward")[:, :4])
+
+
+def test_streamed_counts_equal_counts_of_stored_states(rng):
+    c = MarkovChain(random_chain(rng, 4))
+    e = simulate(c, 0, forward=6, backward=5, paths=2001, seed=9)
+    s = simulate(c, 0, forward=6, backward=5, paths=2001, seed=9, store=False, chunk_size=64)
+    assert isinstance(s, entropy.EnsembleCounts)
+    np.testing.assert_array_equal(s.counts, (empirical(e.states, 4) * 2001).round().astype(np.int64))
+    pairs = np.zeros((11, 4, 4), np.int64)
+    for t in range(11):
+        np.add.at(pairs[t], (e.states[:, t], e.states[:, t + 1]), 1)
+    np.testing.assert_array_equal(s.pair_counts, pairs)
+
+
+def test_thread_count_does_not_change_results():
+    code = textwrap.dedent(
+        """
+        import hashlib, numpy as np, entropy
+        rng = np.random.default_rng(0)
+        P = rng.random((9, 9)); P /= P.sum(1, keepdims=True)
+        e = entropy.simulate(entropy.MarkovChain(P), np.full(9, 1/9), forward=50, backward=40, paths=3001, seed=7)
+        print(hashlib.sha256(e.states.tobytes()).hexdigest())
+        """
+    )
+    digests = []
+    for threads in ("1", "2"):
+        env = dict(os.environ, NUMBA_NUM_THREADS=threads)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        digests.append(out.stdout.strip())
+    assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def test_sparse_chain_simulates_like_dense(rng):
+    P = random_chain(rng, 12, sparsity=0.6)
+    d = simulate(MarkovChain(P), 0, forward=10, backward=10, paths=500, seed=4)
+    s = simulate(MarkovChain(sp.csr_matrix(P)), 0, forward=10, backward=10, paths=500, seed=4)
+    np.testing.assert_array_equal(d.states, s.states)
+
+
+def test_dtype_is_smallest_that_fits():
+    n = 300
+    P = np.full((n, n), 1.0 / n)
+    e = simulate(MarkovChain(P), 0, forward=2, paths=10, seed=0)
+    assert e.states.dtype == np.uint16
+
+
+def test_memory_is_checked_before_any_work():
+    c = MarkovChain(driven_cycle())
+    with pytest.raises(entropy.InsufficientMemoryError, match=r"storing 1000000000 paths x 10001 times needs .*store=False"):
+        simulate(c, 0, forward=10_000, paths=10**9, seed=0)
+    with pytest.raises(entropy.InsufficientMemoryError, match=r"per-time counts"):
+        simulate(c, 0, forward=10, paths=10, seed=0, store=False, max_memory=100)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(start=3), r"start=3: expected a state in 0..2 or a probability vector of length 3"),
+        (dict(start=[0.5, 0.5]), r"start: expected a probability vector of length 3, got length 2"),
+        (dict(start=[0.5, 0.6, -0.1]), r"start\[2\]=-0.1: expected non-negative probabilities"),
+        (dict(start=[0.5, 0.6, 0.1]), r"start: entries sum to 1.2"),
+        (dict(start=0, forward=-1), r"forward=-1: expected an integer >= 0"),
+        (dict(start=0, backward=2.5), r"backward=2.5: expected an integer >= 0"),
+        (dict(start=0, paths=0), r"paths=0: expected an integer >= 1"),
+        (dict(start=0, seed=-3), r"seed=-3: expected an integer in \[0, 2\*\*64\) or None"),
+        (dict(start=0, dt=0.1), r"dt=0.1: MarkovChain is a discrete-time process"),
+        (dict(start=0, chunk_size=0), r"chunk_size=0: expected an integer >= 1"),
+        (dict(start=0, progress="yes"), r"progress='yes': expected True, False or a tqdm-like object"),
+    ],
+)
+def test_validation_errors(kwargs, match):
+    c = MarkovChain(driven_cycle())
+    with pytest.raises(ValueError, match=match):
+        simulate(c, **kwargs)
+
+
+def test_not_a_process():
+    with pytest.raises(ValueError, match=r"process: expected an entropy process .*got ndarray"):
+        simulate(np.eye(2), 0)
+
+
+def test_seed_none_is_recorded_and_reproduces():
+    c = MarkovChain(driven_cycle())
+    a = simulate(c, 0, forward=5, backward=5, paths=100)
+    b = simulate(c, 0, forward=5, backward=5, paths=100, seed=a.seed)
+    np.testing.assert_array_equal(a.states, b.states)
+
+
+def test_progress_object_is_updated():
+    class Counter:
+        n = 0
+
+        def update(self, k):
+            self.n += k
+
+    bar = Counter()
+    simulate(MarkovChain(driven_cycle()), 0, forward=5, paths=1000, seed=1, chunk_size=128, progress=bar)
+    assert bar.n == 1000
