@@ -138,6 +138,9 @@ def test_random_insertion_barbed_arrow(p, q):
     assert 0 < E < min(Cp, Cm)
     assert m.crypticity("forward") == pytest.approx(Cp - E, abs=1e-12)
     assert m.crypticity("reverse") == pytest.approx(Cm - E, abs=1e-12)
+    Cpm = m.bidirectional_complexity()
+    assert max(Cp, Cm) <= Cpm + 1e-12 and Cpm <= Cp + Cm
+    assert Cpm == pytest.approx(Cp + Cm - E, abs=1e-12)
     # the reverse epsilon-machine has 4 states, unifilar, with the published stationary law
     R = m.epsilon_machine("reverse")
     assert R.n_hidden == 4 and R.is_unifilar
@@ -468,18 +471,21 @@ def test_presets():
         assert isinstance(repr(m), str) and m.n_states == 2
 
 
-def test_asymptotically_synchronising_nonunifilar_presentation_is_refused():
-    """A nonunifilar presentation whose mixed states only converge to the causal states: the
-    construction refuses (merging them would give a wrong C), while h and E stay available."""
+def test_asymptotically_synchronising_nonunifilar_presentation():
+    """A nonunifilar presentation whose mixed states started from pi only converge to the causal
+    states: the construction restarts from the mixed state after a long sampled past, which sits
+    on a causal state, and then closes exactly."""
     # the alternating coin with each state split into two copies entered at random
     base = alternating_biased_coin(0.25, 0.6).labelled
-    T = np.kron(base, np.full((2, 2), 0.5))
-    m = HiddenMarkovModel(T)
+    m = HiddenMarkovModel(np.kron(base, np.full((2, 2), 0.5)))
     assert not m.is_unifilar
     assert m.entropy_rate() == pytest.approx((Hb(0.25) + Hb(0.6)) / 2, abs=RATE_TOL)
-    assert m.excess_entropy() == pytest.approx(1.0, abs=limit_tol(m))
-    with pytest.raises(ValueError, match="forward epsilon-machine: .* converge to the causal states only asymptotically"):
-        m.statistical_complexity()
+    em = m.epsilon_machine()
+    assert em.n_hidden == 2 and em.is_unifilar
+    assert m.statistical_complexity() == pytest.approx(1.0, abs=1e-12)
+    assert m.statistical_complexity("reverse") == pytest.approx(1.0, abs=1e-12)
+    assert m.excess_entropy() == pytest.approx(1.0, abs=1e-12)
+    assert m.excess_entropy(method="limit") == pytest.approx(1.0, abs=limit_tol(m))
 
 
 def test_generic_nonunifilar_hmm_rate_bracket():

@@ -97,6 +97,10 @@ MAX_SCRATCH = 2**25
 LIMIT_ATOL = 1e-10
 #: ... or give up after this many symbols.
 MAX_LIMIT_LENGTH = 5_000
+#: When the mixed states started from pi do not close exactly, the construction is retried from
+#: the mixed state reached after a sampled stationary past of this many symbols (seeded).
+TYPICAL_PAST = 20_000
+TYPICAL_SEED = 20090828
 #: The mixed-state construction is exact when every merge joins mixed states at most this far
 #: apart (sup norm), i.e. equal up to rounding; otherwise it refuses (asymptotic synchronisation).
 _EXACT_MERGE = 1e-12
@@ -565,16 +569,40 @@ class HiddenMarkovModel(DiscreteProcess):
                 prob = T.sum(axis=2).T.copy()  # (n, k)
                 succ = np.where(np.any(T > 0, axis=2).T, np.argmax(T > 0, axis=2).T, -1)
                 return _minimal_recurrent_machine(prob, succ, np.eye(self.n_hidden))
-            prob, succ, etas, max_merge = _mixed_state_presentation(T, pi)
-            if max_merge > _EXACT_MERGE:
-                return ValueError(
+        except ValueError as err:
+            return err
+        first = None
+        # 1. from pi: closes exactly when the process synchronises exactly
+        # 2. from the mixed state at the end of a long typical past, which already sits on a
+        #    recurrent causal state (to rounding) when synchronisation is only asymptotic
+        for start in (pi, None):
+            try:
+                if start is None:
+                    start = self._typical_mixed_state()
+                prob, succ, etas, max_merge = _mixed_state_presentation(T, start)
+                if max_merge <= _EXACT_MERGE:
+                    return _minimal_recurrent_machine(prob, succ, etas)
+                err = ValueError(
                     "the mixed states of this nonunifilar presentation converge to the causal states only "
                     f"asymptotically (mixed states {max_merge:.1e} apart had to be merged), so the "
                     "mixed-state construction cannot give the epsilon-machine exactly"
                 )
-            return _minimal_recurrent_machine(prob, succ, etas)
-        except ValueError as err:
-            return err
+            except ValueError as e:
+                err = e
+            first = err if first is None else first
+        return first
+
+    def _typical_mixed_state(self, length=TYPICAL_PAST):
+        r"""Mixed state :math:`\Pr(S_0 \mid x_{-L} \dots x_{-1})` after a sampled stationary past of ``length`` symbols.
+
+        The past is drawn with a fixed seed, so the result is deterministic.
+        """
+        T = self._T
+        eta = self.stationary_distribution.copy()
+        for x in self.sample(length, seed=TYPICAL_SEED)[0]:
+            v = eta @ T[x]
+            eta = v / v.sum()
+        return eta
 
     def _machine(self, direction) -> _Machine:
         direction = _check_direction(direction)
@@ -590,11 +618,13 @@ class HiddenMarkovModel(DiscreteProcess):
         equivalent recurrent states by partition refinement); otherwise it is the recurrent
         part of the mixed-state presentation started from :math:`\pi`
         (:math:`\eta' = \eta T^{(x)} / |\eta T^{(x)}|`, mixed states equal up to rounding
-        merged), minimised likewise. Raises ValueError when the construction does not close
-        within ``MAX_MIXED_STATES`` mixed states (an infinite epsilon-machine, e.g. the simple
-        nonunifilar source), or when it closes only by merging mixed states that differ by
-        more than rounding (mixed states that converge to the causal states only
-        asymptotically: the result would not be exact).
+        merged), minimised likewise. When that does not close exactly (mixed states that
+        converge to the causal states only asymptotically), it is repeated from the mixed
+        state reached after a sampled stationary past of ``TYPICAL_PAST`` symbols (fixed
+        seed), which sits on a recurrent causal state to rounding. Raises ValueError when
+        neither closes within ``MAX_MIXED_STATES`` mixed states (an infinite
+        epsilon-machine, e.g. the simple nonunifilar source) or closes only by merging mixed
+        states that differ by more than rounding (``1e-12``): the result would not be exact.
         Ellison, Mahoney & Crutchfield (2009), sec. 4.
         """
         m = self._machine(direction)
@@ -760,6 +790,17 @@ class HiddenMarkovModel(DiscreteProcess):
         E, Cp, Cm, Hj = self._bidirectional()
         C = Cp if direction == "forward" else Cm
         return (C - E) / math.log(b)
+
+    def bidirectional_complexity(self, base=2) -> float:
+        r"""Entropy :math:`C_\mu^\pm = H[\mathcal S^+, \mathcal S^-]` of the bidirectional machine's states.
+
+        The information the present must store to both predict and retrodict optimally;
+        :math:`\max(C_\mu^+, C_\mu^-) \le C_\mu^\pm \le C_\mu^+ + C_\mu^-` and
+        :math:`E = C_\mu^+ + C_\mu^- - C_\mu^\pm` (Ellison, Mahoney & Crutchfield 2009,
+        sec. 5). In units of ``base``.
+        """
+        b = check_base(base)
+        return self._bidirectional()[3] / math.log(b)
 
     def causal_irreversibility(self, base=2) -> float:
         r"""Causal irreversibility :math:`\Xi = C_\mu^+ - C_\mu^-` (Crutchfield, Ellison & Mahoney 2009). In units of ``base``."""
