@@ -28,7 +28,7 @@ RATE_TOL = LIMIT_ATOL / math.log(2)
 
 def limit_tol(m):
     """Error bound (bits) of E by the limit: L * (error of h) + the tail (< its last increment)."""
-    return (m._excess_limit[1] + 1) * (RATE_TOL if not m.is_unifilar else 0.0) + RATE_TOL
+    return (m._excess_limit[1] + 1) * m._rate[1] / math.log(2) + RATE_TOL
 
 
 def H2(*p):

@@ -85,7 +85,7 @@ MIXED_STATE_ATOL = 1e-10
 MAX_MIXED_STATES = 10_000
 #: The mixed-state recursion for H(L) merges mixed states equal within this tolerance (a pure
 #: compression: duplicates reached by different words differ by rounding only).
-RECURSION_ATOL = 1e-12
+RECURSION_ATOL = 1e-14
 #: The mixed-state recursion for H(L) gives up beyond this many distinct mixed states at one depth.
 MAX_POPULATION = 2**17
 #: Word enumeration gives up beyond this many words of positive probability.
@@ -637,10 +637,19 @@ class HiddenMarkovModel(DiscreteProcess):
 
     # -- exact information quantities -------------------------------------------------------------
     def _entropy_rate_nats(self) -> float:
+        return self._rate[0]
+
+    @cached_property
+    def _rate(self):
+        """(h in nats, error bound in nats): exact from a unifilar presentation or the
+        epsilon-machine when there is one, else the midpoint of the two-sided bracket."""
         if self.is_unifilar:
             pi = self.stationary_distribution
-            return float(pi @ _row_entropy(self._T.transpose(1, 0, 2).reshape(self.n_hidden, -1)))
-        return self._rate_bracket[0]
+            return float(pi @ _row_entropy(self._T.transpose(1, 0, 2).reshape(self.n_hidden, -1))), 0.0
+        m = self._forward_machine
+        if not isinstance(m, ValueError):
+            return float(m.pi @ _row_entropy(m.prob)), 0.0
+        return self._rate_bracket
 
     @cached_property
     def _rate_bracket(self):
@@ -663,8 +672,9 @@ class HiddenMarkovModel(DiscreteProcess):
         r"""Entropy rate :math:`h_\mu = \lim_{L\to\infty} H[X_L \mid X_0 \dots X_{L-1}]`.
 
         For a unifilar presentation, exactly :math:`h_\mu = \sum_i \pi_i H[X, S' \mid S = i]`
-        (the state sequence is a function of the initial state and the symbols). Otherwise
-        from the two-sided bound :math:`H[X_L \mid X_{<L}, S_0] \le h_\mu \le H[X_L \mid
+        (the state sequence is a function of the initial state and the symbols); likewise
+        from the epsilon-machine when the presentation is not unifilar but the machine can be
+        built (see :meth:`epsilon_machine`). Otherwise from the two-sided bound :math:`H[X_L \mid X_{<L}, S_0] \le h_\mu \le H[X_L \mid
         X_{<L}]` (Cover & Thomas 2006, Thm 4.5.1), both terms computed by the mixed-state
         recursion and iterated until they agree within ``2 * LIMIT_ATOL`` nats (the midpoint
         is returned; ValueError if that takes more than ``MAX_LIMIT_LENGTH`` symbols).
