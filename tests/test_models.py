@@ -64,6 +64,18 @@ def test_marginals_equal_dense_matrix_powers(lazy):
 
 
 @pytest.mark.parametrize("lazy", [False, True])
+def test_marginals_agree_with_generic_exact_propagation(lazy):
+    from entropy.exact import marginals
+
+    urn = Ehrenfest(15, lazy=lazy)
+    t1, p1 = urn.marginals(2, forward=30, backward=20)
+    # generic: p P^t forwards, p P~^|t| backwards with P~ = D^-1 P^T D from the GTH stationary law
+    t2, p2 = marginals(urn.macro_chain(), 2, forward=30, backward=20)
+    np.testing.assert_array_equal(t1, t2)
+    np.testing.assert_allclose(p1, p2, atol=1e-12)
+
+
+@pytest.mark.parametrize("lazy", [False, True])
 @pytest.mark.parametrize("start", [20, 3, "law"])
 def test_closed_form_mean_and_variance_match_exact_marginals(lazy, start):
     N = 20
@@ -403,6 +415,15 @@ def test_lattice_gas_entropy_approaches_uniform_law_value(exclusion):
         assert abs(late.mean() - ref.mean()) <= 5 * se
     # and it started far below: t0 is the corner state
     assert S[0, ens.t0_index] < ref.mean() - 10
+
+
+def test_lattice_gas_more_particles_than_sites_without_exclusion():
+    gas = LatticeGas(4, 40, cells=2, record="cells")
+    pos = gas.corner_positions()
+    assert pos.min() >= 0 and pos.max() < 4
+    assert np.all(np.bincount(pos[:, 0] * 4 + pos[:, 1], minlength=16) >= 2)  # 40 on 16 sites
+    ens = simulate(gas, "corner", forward=20, backward=5, paths=3, seed=1)
+    assert np.all(ens.states.sum(-1) == 40)
 
 
 def test_lattice_gas_determinism():

@@ -74,7 +74,8 @@ class LatticeGas(Process):
     -----
     The t0 state (``start="corner"``) fills the sites of the corner ``(0, 0)`` row by row in
     a square of side :math:`\lceil \sqrt N \rceil` (one particle per site, with or without
-    exclusion); ``start`` may instead be an integer array of positions, shape ``(N, 2)``.
+    exclusion; without exclusion and with more particles than sites, the grid is filled
+    again from the corner); ``start`` may instead be an integer array of positions, shape ``(N, 2)``.
     Every path starts from the same microstate. See the module docstring for the entropy
     formulas and the reversibility of the dynamics.
     """
@@ -154,7 +155,7 @@ class LatticeGas(Process):
         """The t0 microstate: particles packed row by row into the corner at (0, 0)."""
         N = self.particles
         side = min(math.isqrt(N - 1) + 1, self.size)
-        idx = np.arange(N)
+        idx = np.arange(N) % (side * side)  # more particles than sites (no exclusion): stack them
         return np.stack([idx // side, idx % side], axis=1).astype(np.int32)
 
     def _check_start(self, start):
@@ -176,7 +177,9 @@ class LatticeGas(Process):
         return arr.astype(np.int32)
 
     def _draw_start(self, start, seed, first_path, n):
-        return np.broadcast_to(start, (n,) + start.shape).copy()
+        # every path starts from the same microstate: a read-only broadcast view, so a chunk of
+        # many paths does not hold N positions per path (simulate sizes chunks by the output)
+        return np.broadcast_to(start, (n,) + start.shape)
 
     def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
         view, flip, target = _km.strided(out)
