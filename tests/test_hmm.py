@@ -383,6 +383,26 @@ def test_sequence_estimators_recover_exact_values():
 # ---------------------------------------------------------------------------------------------
 
 
+def test_markov_chain_as_hmm(rng):
+    """A Markov chain emitting its next state: h, E = H(pi) - h and C = H(pi) agree with MarkovChain's."""
+    from entropy.processes.markov import MarkovChain
+
+    P = rng.random((4, 4))
+    P /= P.sum(axis=1, keepdims=True)
+    mc = MarkovChain(P)
+    m = HiddenMarkovModel.from_markov_chain(mc)
+    assert m.is_unifilar
+    assert m.entropy_rate() == pytest.approx(mc.entropy_rate(), abs=1e-13)
+    assert m.excess_entropy() == pytest.approx(mc.excess_entropy(), abs=1e-12)
+    assert m.excess_entropy(method="limit") == pytest.approx(mc.excess_entropy(), abs=RATE_TOL)
+    assert m.statistical_complexity() == pytest.approx(H2(*mc.stationary_distribution), abs=1e-12)
+    assert np.allclose(m.symbol_distribution, mc.stationary_distribution, atol=1e-14)
+    # the reversed process is the reversed chain
+    r = m.reversed()
+    assert r.statistical_complexity("forward") == pytest.approx(m.statistical_complexity("reverse"), abs=1e-12)
+    assert r.excess_entropy() == pytest.approx(mc.reversed().excess_entropy(), abs=1e-12)
+
+
 def test_mapping_of_symbols():
     g = golden_mean(0.5).labelled
     m = HiddenMarkovModel({"a": g[0], "b": g[1]}, hidden_states=["A", "B"])

@@ -461,6 +461,22 @@ class HiddenMarkovModel(DiscreteProcess):
             )
         return T / sums[None, :, None]
 
+    @classmethod
+    def from_markov_chain(cls, chain) -> "HiddenMarkovModel":
+        r"""The Markov chain as a (unifilar) HMM that emits the state it moves to.
+
+        :math:`T^{(x)}_{ij} = P_{ij} \delta_{jx}`: the symbol sequence is the chain itself.
+        ``chain`` is a :class:`entropy.MarkovChain` or a transition matrix (dense).
+        """
+        P = chain.P if isinstance(chain, MarkovChain) else chain
+        P = MarkovChain(P).P  # validates
+        P = P.toarray() if sp.issparse(P) else np.asarray(P)
+        n = P.shape[0]
+        T = np.zeros((n, n, n))
+        j = np.arange(n)
+        T[j, :, j] = P.T
+        return cls(T, name="Markov chain")
+
     # -- basic properties -------------------------------------------------------------------
     @property
     def n_states(self) -> int:
