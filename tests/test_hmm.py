@@ -319,9 +319,15 @@ def test_two_sided_ensemble_has_the_stationary_two_sided_law():
     assert np.all(np.abs(z) < 5), z  # 5 standard errors per word
 
 
-def test_two_sided_ensemble_from_a_hidden_state():
-    """Start S_t0 = A: Pr(x_-2 x_-1 x_0 x_1 x_2) = [pi T(x_-2) T(x_-1)]_A / pi_A * [e_A T(x_0) T(x_1) T(x_2) 1]."""
+@pytest.mark.parametrize("reverse", [False, True])
+def test_two_sided_ensemble_from_a_hidden_state(reverse):
+    """Start S_t0 = A: Pr(x_-2 x_-1 x_0 x_1 x_2) = [pi T(x_-2) T(x_-1)]_A / pi_A * [e_A T(x_0) T(x_1) T(x_2) 1].
+
+    Also for the reversed presentation simulated in its own right (its t0 edge is stored
+    mirrored; its backward arm is the original presentation)."""
     m = random_insertion(0.3, 0.6)
+    if reverse:
+        m = m.reversed()
     T, pi = m.labelled, m.stationary_distribution
     ens = simulate(m, 0, forward=2, backward=2, paths=200_000, seed=6)
     probs = np.empty(32)
