@@ -2,11 +2,32 @@
 
 Simulate processes started from a low-entropy state at t0, forwards and backwards in time,
 and measure how their entropy, entropy rate and excess entropy change with |t - t0|.
+
+>>> import entropy
+>>> chain = entropy.MarkovChain([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]])
+>>> ens = entropy.simulate(chain, 0, forward=20, backward=20, paths=10_000, seed=1)
+>>> H = entropy.estimators.entropy_profile(ens)      # H(t) in bits, both arms
 """
 
 __version__ = "0.1.0"
 
-from .processes.markov import MarkovChain
+from . import estimators, exact
+from .processes import (
+    BrownianMotion,
+    Ehrenfest,
+    HiddenMarkovModel,
+    KacRing,
+    Langevin,
+    LatticeGas,
+    MarkovChain,
+    OrnsteinUhlenbeck,
+)
 from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
 
-__all__ = ["MarkovChain", "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", "__version__"]
+__all__ = [
+    "__version__",
+    "MarkovChain", "HiddenMarkovModel", "Ehrenfest", "KacRing", "LatticeGas",
+    "BrownianMotion", "OrnsteinUhlenbeck", "Langevin",
+    "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError",
+    "estimators", "exact",
+]

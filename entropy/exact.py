@@ -171,3 +171,24 @@ def profiles(chain: MarkovChain, start, *, forward: int, backward: int = 0, base
         entropy_rate=chain.entropy_rate(base=b),
         unit=unit_name(b),
     )
+
+
+# Gaussian references for diffusions live in their own module; re-exported here so that
+# ``entropy.exact`` is the one place for ground truth.
+from .exact_gaussian import (  # noqa: E402
+    GaussianMarginals,
+    brownian_entropy,
+    gaussian_entropy,
+    gaussian_marginals,
+    gaussian_relative_entropy,
+    langevin_stationary_entropy,
+    ou_entropy_rate,
+    ou_excess_entropy,
+    stationary_cross_covariance,
+)
+
+__all__ += [
+    "GaussianMarginals", "gaussian_marginals", "gaussian_entropy", "gaussian_relative_entropy",
+    "brownian_entropy", "ou_entropy_rate", "ou_excess_entropy", "stationary_cross_covariance",
+    "langevin_stationary_entropy",
+]

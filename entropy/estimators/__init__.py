@@ -2,8 +2,45 @@
 
 They never import ``entropy.processes``: they take arrays, so they serve any data a user
 brings.
+
+* counts: :func:`shannon` (plugin, Miller-Madow, Grassberger, Chao-Shen, jackknife, NSB),
+  :func:`relative_entropy`, :func:`mutual_information_counts`, :func:`conditional_entropy_counts`;
+* per time over an ensemble: :func:`entropy_profile`, :func:`entropy_rate_profile`,
+  :func:`excess_entropy_profile`, :func:`relative_entropy_profile`;
+* one long sequence (time-pooled): :func:`block_entropy`, :func:`entropy_rate`,
+  :func:`excess_entropy`, :func:`block_entropy_curve`, :func:`lempel_ziv_entropy_rate`;
+* irreversibility: :func:`entropy_production`, :func:`reversibility_test`, ...;
+* continuous samples: :func:`differential_entropy`, :func:`mutual_information`, ...
 """
 
 from ._result import Estimate, Profile
+from .discrete import METHODS, conditional_entropy_counts, mutual_information_counts, relative_entropy, shannon
+from .irreversibility import (
+    ReversibilityTest,
+    entropy_production,
+    gaussian_entropy_production,
+    ordinal_patterns,
+    ordinal_reversal,
+    quantile_symbols,
+    reversal_divergence,
+    reversibility_test,
+)
+from .profiles import entropy_profile, entropy_rate_profile, excess_entropy_profile, relative_entropy_profile
+from .sequence import (
+    BlockEntropyCurve,
+    block_entropy,
+    block_entropy_curve,
+    entropy_rate,
+    excess_entropy,
+    lempel_ziv_entropy_rate,
+)
 
-__all__ = ["Estimate", "Profile"]
+__all__ = [
+    "Estimate", "Profile",
+    "shannon", "METHODS", "relative_entropy", "mutual_information_counts", "conditional_entropy_counts",
+    "entropy_profile", "entropy_rate_profile", "excess_entropy_profile", "relative_entropy_profile",
+    "block_entropy", "entropy_rate", "excess_entropy", "block_entropy_curve", "BlockEntropyCurve",
+    "lempel_ziv_entropy_rate",
+    "entropy_production", "reversal_divergence", "reversibility_test", "ReversibilityTest",
+    "ordinal_patterns", "ordinal_reversal", "quantile_symbols", "gaussian_entropy_production",
+]
