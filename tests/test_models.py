@@ -219,6 +219,24 @@ def test_gibbs_entropy_identity_against_exact_microstate_chain(lazy):
     assert plugin_nats(q0) < gibbs_entropy(p[0], N) * LN2
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_entropy_profiles_limits(lazy):
+    N = 12
+    prof = Ehrenfest(N, lazy=lazy).entropy_profiles(N, forward=600, backward=600)
+    i0 = 600  # index of t0
+    # t0: all balls in A -- one microstate; D(delta_N || pi) = -log2 pi(N) = N bits
+    assert prof["gibbs"][i0] == pytest.approx(0.0, abs=1e-12)
+    assert prof["relative"][i0] == pytest.approx(N)
+    # |t| -> infinity: uniform over all 2^N microstates (lazy), or over one parity class (pure)
+    for k in (0, -1):
+        assert prof["gibbs"][k] == pytest.approx(N if lazy else N - 1, abs=1e-9)
+        assert prof["relative"][k] == pytest.approx(0.0 if lazy else 1.0, abs=1e-9)
+    np.testing.assert_allclose(prof["gibbs"], prof["shannon"] + prof["boltzmann"])
+    # D(p_t || pi) is non-increasing in |t| on both arms
+    D = prof["relative"]
+    assert np.all(np.diff(D[600:]) <= 1e-12) and np.all(np.diff(D[:601]) >= -1e-12)
+
+
 @pytest.mark.parametrize("micro", [False, True])
 def test_ehrenfest_determinism_and_chunking(micro):
     urn = Ehrenfest(70, lazy=True, micro=micro)

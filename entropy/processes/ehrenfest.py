@@ -298,6 +298,35 @@ class Ehrenfest(DiscreteProcess):
             h = -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=1)
         return times, h / math.log(b)
 
+    def entropy_profiles(self, start, forward=0, backward=0, base=2):
+        r"""Exact entropies of the two-sided ensemble at ``t = -backward .. forward``.
+
+        Returns a dict of arrays (units of ``base``):
+
+        ``"times"``
+            the times;
+        ``"shannon"``
+            :math:`H(p_t)` of the macrostate ``n``;
+        ``"boltzmann"``
+            the mean Boltzmann entropy :math:`\langle S_B(n_t) \rangle`;
+        ``"gibbs"``
+            the fine-grained entropy of the microstate ensemble for a symmetric
+            (exchangeable) start, :math:`H(p_t) + \langle S_B \rangle` (:func:`gibbs_entropy`;
+            it tends to ``N`` bits for the lazy urn, ``N - 1`` bits for the pure one, whose
+            microstates keep the parity of ``n``);
+        ``"relative"``
+            :math:`D(p_t \| \pi)` to the binomial law, which decreases monotonically in
+            :math:`|t|` (Cover & Thomas 2006, sec. 4.4).
+        """
+        b = check_base(base)
+        times, p = self.marginals(start, forward=forward, backward=backward)
+        _, H = self.entropy_profile(start, forward=forward, backward=backward, base=b)
+        SB = mean_boltzmann_entropy(p, self.balls, base=b)
+        pi = self.stationary_distribution
+        with np.errstate(divide="ignore", invalid="ignore"):
+            D = np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0) / pi), 0.0), axis=1) / math.log(b)
+        return {"times": times, "shannon": H, "boltzmann": SB, "gibbs": H + SB, "relative": D}
+
     # -- simulation contract ------------------------------------------------------------------
     def _check_start(self, start):
         return MarkovChain._check_start(self, start)
