@@ -293,7 +293,8 @@ def _z_scores(codes, probs):
     N = codes.size
     counts = np.bincount(codes, minlength=probs.size)
     sd = np.sqrt(N * probs * (1 - probs))
-    return np.where(sd > 0, (counts - N * probs) / np.where(sd > 0, sd, 1), counts)
+    # a word of probability 0 or 1 must have exactly the expected count (z = its deviation)
+    return np.where(sd > 0, (counts - N * probs) / np.where(sd > 0, sd, 1), counts - N * probs)
 
 
 def test_sample_word_frequencies_match_exact_probabilities():
@@ -339,6 +340,25 @@ def test_two_sided_ensemble_from_a_hidden_state(reverse):
     assert probs.sum() == pytest.approx(1.0)
     z = _z_scores(_word_codes(ens.states), probs)
     assert np.all(np.abs(z) < 5), z
+
+
+def test_symbol_marginals_match_simulated_counts():
+    """Per-time counts of 100000 independent paths from S_t0 = B are multinomial with the exact
+    marginals: |z| < 5 for every time and symbol (5 standard errors)."""
+    m = random_insertion(0.3, 0.6)
+    exact = m.symbol_marginals(1, forward=6, backward=6)
+    assert np.allclose(exact.sum(axis=1), 1.0)
+    c = simulate(m, 1, forward=6, backward=6, paths=100_000, seed=17, store=False)
+    N = c.paths
+    sd = np.sqrt(N * exact * (1 - exact))
+    z = np.where(sd > 0, (c.counts - N * exact) / np.where(sd > 0, sd, 1), c.counts - N * exact)
+    assert np.all(np.abs(z) < 5), z
+    # far from t0 both arms relax to the stationary symbol law
+    far = m.symbol_marginals(1, forward=200, backward=200)
+    assert np.allclose(far[0], m.symbol_distribution, atol=1e-12)
+    assert np.allclose(far[-1], m.symbol_distribution, atol=1e-12)
+    with pytest.raises(ValueError, match="backward=-1"):
+        m.symbol_marginals(0, backward=-1)
 
 
 def test_determinism_and_consistency_with_simulate():

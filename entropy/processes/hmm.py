@@ -545,6 +545,36 @@ class HiddenMarkovModel(DiscreteProcess):
             v = v @ self._T[x]
         return float(v.sum())
 
+    def symbol_marginals(self, start=None, *, forward=0, backward=0) -> np.ndarray:
+        r"""Exact law of the recorded symbol at every time of a two-sided ensemble.
+
+        Row ``i`` is :math:`\Pr(X_t = \cdot)` at ``t = i - backward`` (the times of
+        :func:`entropy.simulate` with the same ``start``, ``forward``, ``backward``). With
+        :math:`p_0` the law of the t0 hidden state: :math:`\Pr(X_t = x) = p_0 T^t T^{(x)}
+        \mathbf 1` for :math:`t \ge 0` and :math:`p_0 \tilde T^{|t|-1} \tilde T^{(x)}
+        \mathbf 1` for :math:`t < 0` (the reversed presentation). Ground truth for the
+        time-resolved estimators, e.g. :math:`H(t) = H[X_t]`.
+        """
+        p0 = self._check_start(start)
+        forward = check_positive_int(forward, "forward", minimum=0)
+        backward = check_positive_int(backward, "backward", minimum=0)
+        if isinstance(p0, int):
+            p0 = np.eye(self.n_hidden)[p0]
+        out = np.empty((backward + forward + 1, self.n_symbols))
+        emit = self._T.sum(axis=2).T  # (n, k): Pr(x | hidden state)
+        p = p0.copy()
+        for t in range(forward + 1):
+            out[backward + t] = p @ emit
+            p = p @ self._T.sum(axis=0)
+        if backward:
+            R = self.reversed()._T
+            emit_r, step_r = R.sum(axis=2).T, R.sum(axis=0)
+            p = p0.copy()
+            for k in range(1, backward + 1):
+                out[backward - k] = p @ emit_r
+                p = p @ step_r
+        return out
+
     # -- time reversal ------------------------------------------------------------------------
     def reversed(self) -> "HiddenMarkovModel":
         r"""The presentation of the time-reversed process, :math:`\tilde T^{(x)} = D^{-1} (T^{(x)})^{\mathsf T} D`.
