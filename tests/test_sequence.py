@@ -243,6 +243,22 @@ def test_no_batches_gives_nan_stderr():
 # ---------------------------------------------------------------------------------------------
 
 
+def brute_match_lengths(x):
+    """Lambda_i = 1 + longest l with x[j:j+l] == x[i:i+l] for some j < i (overlap allowed)."""
+    x = [int(v) for v in x]
+    n = len(x)
+    out = []
+    for i in range(n):
+        best = 0
+        for j in range(i):
+            ell = 0
+            while i + ell < n and x[j + ell] == x[i + ell]:
+                ell += 1
+            best = max(best, ell)
+        out.append(best + 1)
+    return np.array(out)
+
+
 def test_lempel_ziv_kaspar_schuster_example():
     # Kaspar & Schuster (1987): 0 | 001 | 10 | 100 | 1000 | 101 -> c = 6
     x = [int(c) for c in "0001101001000101"]
@@ -258,6 +274,29 @@ def test_lempel_ziv_constant_and_periodic():
     e = lempel_ziv_entropy_rate(np.tile([0, 1], 500))
     assert list(e.extra["complexity"]) == [3]
     assert e.value == pytest.approx(3 * math.log2(1000) / 1000)
+
+
+@pytest.mark.parametrize("alphabet, n, periodic", [(2, 300, False), (3, 200, True), (6, 150, False)])
+def test_match_lengths_and_both_estimators_against_brute_force(alphabet, n, periodic):
+    rng = np.random.default_rng(n)
+    x = rng.integers(0, alphabet, n)
+    if periodic:
+        x = np.tile(x[:7], n // 7 + 1)[:n]
+    lam = brute_match_lengths(x)
+    # LZ76 phrases: each phrase is Lambda at its start
+    i, c = 0, 0
+    while i < n:
+        c, i = c + 1, i + lam[i]
+    e = lempel_ziv_entropy_rate(x, n_batches=0)
+    assert list(e.extra["complexity"]) == [c]
+    k = lempel_ziv_entropy_rate(x, method="kontoyiannis", n_batches=0)
+    expected = 1.0 / np.mean(lam[1:] / np.log2(np.arange(2, n + 1)))
+    assert k.value == pytest.approx(expected, rel=1e-12)
+    # rows: the mean of the per-row estimates
+    two = lempel_ziv_entropy_rate(np.stack([x, x[::-1]]), method="kontoyiannis", n_batches=0)
+    lam_r = brute_match_lengths(x[::-1])
+    expected_r = 1.0 / np.mean(lam_r[1:] / np.log2(np.arange(2, n + 1)))
+    assert two.value == pytest.approx((expected + expected_r) / 2, rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,6 +327,7 @@ def test_lempel_ziv_constant_and_periodic():
         (lambda: block_entropy([0, 1, 1], 1, confidence=1.5), "confidence=1.5"),
         (lambda: lempel_ziv_entropy_rate([1]), "series: rows of 1 symbol"),
         (lambda: lempel_ziv_entropy_rate([0, 1], base=0), "base=0"),
+        (lambda: lempel_ziv_entropy_rate([0, 1], method="lz78"), "method='lz78'"),
     ],
 )
 def test_bad_input(call, match):

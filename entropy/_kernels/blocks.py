@@ -103,39 +103,65 @@ def reverse_codes(codes, length, a, rho, out):
 
 
 @njit(cache=True)
-def lz76_complexity(s):
-    """Lempel-Ziv (1976) complexity: number of phrases of the exhaustive-history parsing.
-
-    Algorithm of Kaspar & Schuster (1987, Phys. Rev. A 36, 842); ``s`` has >= 2 symbols.
-    A last, incomplete phrase counts as one.
-    """
+def lcp_kasai(s, sa, rank, lcp):
+    """``lcp[r]`` = length of the longest common prefix of the suffixes ``sa[r-1]`` and ``sa[r]``
+    (``lcp[0] = 0``), by the algorithm of Kasai et al. (2001), O(n)."""
     n = s.size
-    c = 1
-    l = 1
-    i = 0
-    k = 1
-    kmax = 1
-    while True:
-        if s[i + k - 1] == s[l + k - 1]:
-            k += 1
-            if l + k > n:
-                c += 1
-                break
+    h = 0
+    lcp[0] = 0
+    for i in range(n):
+        r = rank[i]
+        if r > 0:
+            j = sa[r - 1]
+            while i + h < n and j + h < n and s[i + h] == s[j + h]:
+                h += 1
+            lcp[r] = h
+            if h > 0:
+                h -= 1
         else:
-            if k > kmax:
-                kmax = k
-            i += 1
-            if i == l:
-                c += 1
-                l += kmax
-                if l + 1 > n:
-                    break
-                i = 0
-                k = 1
-                kmax = 1
-            else:
-                k = 1
-    return c
+            h = 0
+
+
+@njit(cache=True)
+def longest_previous_factor(sa, lcp, out):
+    """``out[i]`` = length of the longest prefix of suffix ``i`` that also starts at some ``j < i``
+    (occurrences may overlap ``i``).
+
+    For each rank, the nearest ranks on either side whose suffix starts earlier in the text
+    are found with a monotone stack (all nearest smaller values), carrying the minimum of the
+    LCP array between them (Crochemore & Ilie 2008, *Inf. Process. Lett.* 106, 75).
+    """
+    n = sa.size
+    stack = np.empty(n, np.int64)
+    gap = np.empty(n, np.int64)
+    for i in range(n):
+        out[i] = 0
+    # left to right: previous rank with an earlier start; lcp over (that rank, r]
+    top = -1
+    for r in range(n):
+        run = lcp[r] if r > 0 else 0
+        while top >= 0 and sa[stack[top]] > sa[r]:
+            top -= 1
+            if top >= 0:
+                run = min(run, gap[top])
+        if top >= 0:
+            out[sa[r]] = max(out[sa[r]], run)
+            gap[top] = run
+        top += 1
+        stack[top] = r
+    # right to left: next rank with an earlier start; lcp over (r, that rank]
+    top = -1
+    for r in range(n - 1, -1, -1):
+        run = lcp[r + 1] if r + 1 < n else 0
+        while top >= 0 and sa[stack[top]] > sa[r]:
+            top -= 1
+            if top >= 0:
+                run = min(run, gap[top])
+        if top >= 0:
+            out[sa[r]] = max(out[sa[r]], run)
+            gap[top] = run
+        top += 1
+        stack[top] = r
 
 
 @njit(parallel=True, cache=True)
