@@ -355,7 +355,7 @@ PROCESSES = [
     ("ou2", lambda: OrnsteinUhlenbeck(A_ROT, 1.0), {"mean": [0.1, 0.2], "cov": 0.5}),
     ("bm3", lambda: BrownianMotion(1.0, 3), [0.0, 1.0, 2.0]),
     ("dw", lambda: Langevin("double_well", 1.0, 1.0, scheme="euler_maruyama"), {"mean": 0.0, "cov": 0.2}),
-    ("tp", lambda: Langevin("tilted_periodic", 1.0, 1.0, force=1.0), 0.0),
+    ("tp", lambda: Langevin("tilted_periodic", 1.0, 1.0, amplitude=0.5, force=1.0), 0.0),
 ]
 
 
@@ -493,6 +493,12 @@ def test_simulate_errors():
                                          r"dt \* curvature / friction = 1\.5 exceeds the limit 1 .* use dt <= 0\.2"):
         simulate(Langevin("harmonic", stiffness=5.0), 0.0, forward=2, paths=2, dt=0.3)
     assert STIFFNESS_LIMIT == 1.0
+    # a driven tilted periodic potential: dt passes the forward stiffness (h = 0.39) but not that of
+    # the reversed drift run by the backward arm
+    tp = Langevin("tilted_periodic", 0.2, 1.0, amplitude=2.0, force=3.0)
+    assert 0.005 * tp.curvature < STIFFNESS_LIMIT < 0.005 * tp.reversed().curvature
+    with pytest.raises(ValueError, match=r"dt=0\.005: too large for the stiffness of the 'tilted_periodic'"):
+        simulate(tp, 0.0, forward=2, paths=2, dt=0.005)
     ou2 = OrnsteinUhlenbeck(A_ROT)
     for start, match in (
         ([1.0], r"start=\[1\.0\]: expected a point .*shape \(2,\)"),

@@ -140,7 +140,7 @@ def _check_dtype(dtype) -> np.dtype:
     return dt
 
 
-def _matrix(value, name, dim, *, positive_scalar=True) -> tuple[np.ndarray, bool]:
+def _matrix(value, name, dim) -> tuple[np.ndarray, bool]:
     """A scalar (times the identity) or a square matrix; returns ``(matrix, was_scalar)``."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return np.eye(dim) * _positive(value, name), True
@@ -619,7 +619,10 @@ class Langevin(_Diffusion):
     Stiffness: on a quadratic of curvature k both schemes multiply the deterministic part by
     a factor that leaves the unit disc once :math:`h = k\,dt/\gamma > 2`. The curvature used
     is k for ``harmonic``, :math:`8h/w^2` (at the minima) for ``double_well`` and
-    :math:`A(2\pi/L)^2` for ``tilted_periodic``.
+    :math:`A(2\pi/L)^2` for ``tilted_periodic``; with a non-zero force the check also covers the
+    reversed drift of the backward arm, whose correction :math:`2\gamma J/p_s` adds
+    :math:`2\gamma |J| \max|(1/p_s)'|` (large at low temperature, where :math:`p_s` is small
+    near the potential's maxima).
 
     Reversal: gradient dynamics with a Gibbs law are reversible, ``reversed()`` is ``self``.
     A tilted periodic potential with ``force != 0`` carries a stationary current
@@ -823,13 +826,17 @@ class Langevin(_Diffusion):
 
     def _check_dt(self, dt):
         dt = _check_positive_dt(dt)
-        if self._curvature is not None:
-            h = dt * self._curvature / self._friction
+        curvature = self._curvature
+        if curvature is not None and not self.is_reversible:
+            # the backward arm runs the reversed drift, whose correction term adds stiffness
+            curvature = max(curvature, self.reversed()._curvature)
+        if curvature is not None:
+            h = dt * curvature / self._friction
             if h > STIFFNESS_LIMIT:
                 raise ValueError(
                     f"dt={dt!r}: too large for the stiffness of the {self._name!r} potential: dt * curvature / "
-                    f"friction = {h:.4g} exceeds the limit {STIFFNESS_LIMIT:g} (curvature {self._curvature:.4g}, "
-                    f"friction {self._friction:g}); use dt <= {STIFFNESS_LIMIT * self._friction / self._curvature:.4g}"
+                    f"friction = {h:.4g} exceeds the limit {STIFFNESS_LIMIT:g} (curvature {curvature:.4g}, "
+                    f"friction {self._friction:g}); use dt <= {STIFFNESS_LIMIT * self._friction / curvature:.4g}"
                 )
         return dt
 
