@@ -123,6 +123,29 @@ def lcp_kasai(s, sa, rank, lcp):
 
 
 @njit(cache=True)
+def _earlier_neighbour_pass(sa, lcp, out, stack, gap, step):
+    """One scan of the ranks (``step`` = +1: left to right, -1: right to left) that finds, for
+    every rank, the nearest rank in the scan's past whose suffix starts earlier in the text
+    and raises ``out[sa[r]]`` to the LCP with it (the minimum of ``lcp`` between the two)."""
+    n = sa.size
+    top = -1
+    r = 0 if step == 1 else n - 1
+    for _ in range(n):
+        q = r if step == 1 else r + 1  # lcp between r and its predecessor in the scan
+        run = lcp[q] if 0 < q < n else 0
+        while top >= 0 and sa[stack[top]] > sa[r]:
+            top -= 1
+            if top >= 0:
+                run = min(run, gap[top])
+        if top >= 0:
+            out[sa[r]] = max(out[sa[r]], run)
+            gap[top] = run
+        top += 1
+        stack[top] = r
+        r += step
+
+
+@njit(cache=True)
 def longest_previous_factor(sa, lcp, out):
     """``out[i]`` = length of the longest prefix of suffix ``i`` that also starts at some ``j < i``
     (occurrences may overlap ``i``).
@@ -136,32 +159,8 @@ def longest_previous_factor(sa, lcp, out):
     gap = np.empty(n, np.int64)
     for i in range(n):
         out[i] = 0
-    # left to right: previous rank with an earlier start; lcp over (that rank, r]
-    top = -1
-    for r in range(n):
-        run = lcp[r] if r > 0 else 0
-        while top >= 0 and sa[stack[top]] > sa[r]:
-            top -= 1
-            if top >= 0:
-                run = min(run, gap[top])
-        if top >= 0:
-            out[sa[r]] = max(out[sa[r]], run)
-            gap[top] = run
-        top += 1
-        stack[top] = r
-    # right to left: next rank with an earlier start; lcp over (r, that rank]
-    top = -1
-    for r in range(n - 1, -1, -1):
-        run = lcp[r + 1] if r + 1 < n else 0
-        while top >= 0 and sa[stack[top]] > sa[r]:
-            top -= 1
-            if top >= 0:
-                run = min(run, gap[top])
-        if top >= 0:
-            out[sa[r]] = max(out[sa[r]], run)
-            gap[top] = run
-        top += 1
-        stack[top] = r
+    _earlier_neighbour_pass(sa, lcp, out, stack, gap, 1)
+    _earlier_neighbour_pass(sa, lcp, out, stack, gap, -1)
 
 
 @njit(parallel=True, cache=True)
