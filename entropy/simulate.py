@@ -26,7 +26,8 @@ from ._kernels.rng import ARM_BACKWARD, ARM_FORWARD
 from ._units import check_positive_int
 from .processes.base import Process
 
-__all__ = ["simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", "available_memory"]
+__all__ = ["simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", "available_memory", "fill_chunk",
+           "count_chunk"]
 
 #: Default size of one chunk of stored states (bytes); chunks bound the scratch memory of
 #: streaming runs and set the granularity of progress reports.
@@ -198,6 +199,7 @@ def simulate(
     chunk_size: int | None = None,
     progress=False,
     max_memory: int | None = None,
+    client=None,
 ):
     """Simulate a two-sided ensemble started at t0 from ``start``.
 
@@ -231,6 +233,9 @@ def simulate(
     max_memory : int, optional
         Bytes the result may take (default: the memory available now). A request beyond it
         raises :class:`InsufficientMemoryError` before any work starts.
+    client : dask.distributed.Client, optional
+        Run the chunks as tasks on a Dask cluster and reduce them there (see
+        :mod:`entropy.distributed`); the result is bit-identical to a local run.
 
     Returns
     -------
@@ -274,28 +279,26 @@ def simulate(
                else "; use fewer times, pairs=False, or a coarser observable")
         )
 
-    fwd = process
-    bwd = process.reversed() if backward > 0 else process
     if process.continuous_time:
         times = np.arange(-backward, forward + 1, dtype=float) * dt
     else:
         times = np.arange(-backward, forward + 1, dtype=np.int64)
 
+    if client is not None:
+        from .distributed import simulate_distributed
+
+        return simulate_distributed(
+            process, start, client=client, times=times, forward=forward, backward=backward, paths=paths,
+            seed=seed, dt=dt, store=store, pairs=pairs, chunk_size=chunk_size, progress=progress,
+        )
+
     bar = _progress_bar(progress, paths, type(process).__name__)
-
-    def run_chunk(c0, out):
-        n = out.shape[0]
-        init = process._draw_start(start, seed, c0, n)
-        fwd._run_arm(init, seed, c0, ARM_FORWARD, forward, out[:, backward:], dt)
-        if backward > 0:
-            bwd._run_arm(init, seed, c0, ARM_BACKWARD, backward, out[:, backward::-1], dt)
-
     try:
         if store:
             states = np.empty((paths, T) + rec_shape, dtype=process.record_dtype)
             for c0 in range(0, paths, chunk_size):
                 c1 = min(paths, c0 + chunk_size)
-                run_chunk(c0, states[c0:c1])
+                fill_chunk(process, start, seed, c0, states[c0:c1], forward, backward, dt)
                 if bar is not None:
                     bar.update(c1 - c0)
             return Ensemble(times=times, states=states, seed=seed, process=process, start=start, dt=dt)
@@ -306,11 +309,7 @@ def simulate(
         buf = np.empty((chunk_size, T) + rec_shape, dtype=process.record_dtype)
         for c0 in range(0, paths, chunk_size):
             c1 = min(paths, c0 + chunk_size)
-            view = buf[: c1 - c0]
-            run_chunk(c0, view)
-            _count.count_columns(view, counts)
-            if pc is not None and T > 1:
-                _count.count_pairs(view, pc)
+            count_chunk(process, start, seed, c0, c1 - c0, forward, backward, dt, counts, pc, buf, pairs=pc is not None)
             if bar is not None:
                 bar.update(c1 - c0)
         return EnsembleCounts(times=times, counts=counts, pair_counts=pc, paths=paths, seed=seed,
@@ -319,3 +318,44 @@ def simulate(
         if bar is not None and progress is True:
             bar.close()
 
+
+
+def fill_chunk(process, start, seed, first_path, out, forward, backward, dt=None) -> None:
+    """Simulate paths ``first_path .. first_path + len(out) - 1`` of a two-sided ensemble into ``out``.
+
+    ``out`` has shape ``(n, backward + 1 + forward, *record_shape)``; column ``backward`` is
+    t0. The forward arm runs ``process``, the backward arm ``process.reversed()`` written into
+    a view whose time axis runs towards the past: one code path, a direction switch. Each
+    path's numbers depend only on ``(seed, global path index)``, so any split of the paths
+    into chunks (local or on a cluster) gives the same ensemble.
+    """
+    n = out.shape[0]
+    init = process._draw_start(start, seed, first_path, n)
+    process._run_arm(init, seed, first_path, ARM_FORWARD, forward, out[:, backward:], dt)
+    if backward > 0:
+        process.reversed()._run_arm(init, seed, first_path, ARM_BACKWARD, backward, out[:, backward::-1], dt)
+
+
+def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None, counts=None, pair_counts=None,
+                buf=None, pairs=True):
+    """Simulate ``n`` paths from ``first_path`` and add their per-time counts (streaming mode).
+
+    ``counts`` (times x states) and ``pair_counts`` (times-1 x states x states) are added to
+    in place (allocated when None; ``pair_counts`` only if ``pairs``); ``buf`` is optional
+    scratch of at least ``n`` rows. Returns ``(counts, pair_counts)``. Integer counts add
+    exactly, so chunk results can be reduced in any order.
+    """
+    T = forward + backward + 1
+    k = process.n_states
+    if counts is None:
+        counts = np.zeros((T, k), np.int64)
+    if pair_counts is None and pairs:
+        pair_counts = np.zeros((T - 1, k, k), np.int64)
+    if buf is None or buf.shape[0] < n:
+        buf = np.empty((n, T) + tuple(process.record_shape), dtype=process.record_dtype)
+    view = buf[:n]
+    fill_chunk(process, start, seed, first_path, view, forward, backward, dt)
+    _count.count_columns(view, counts)
+    if pair_counts is not None and T > 1:
+        _count.count_pairs(view, pair_counts)
+    return counts, pair_counts
