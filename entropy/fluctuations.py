@@ -23,7 +23,6 @@ Lebowitz, J. L. (1993), "Boltzmann's entropy and time's arrow", Physics Today 46
 
 from __future__ import annotations
 
-import bisect
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._kernels import models as _km
 from ._units import check_base, check_positive_int, unit_name
 from .processes.ehrenfest import Ehrenfest
 from .processes.kac import KacRing
@@ -160,8 +160,9 @@ def fluctuation_aligned(series, threshold, window, *, separation=None, ties="ran
                          f"2 * window + 1 = {2 * window + 1} of one aligned window")
     rng = np.random.default_rng(seed)
 
-    below = x <= threshold
-    edges = np.diff(np.concatenate(([0], below.astype(np.int8), [0])))
+    below = np.zeros(x.size + 2, np.int8)
+    below[1:-1] = x <= threshold
+    edges = np.diff(below)
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)  # exclusive
     if starts.size:
@@ -170,32 +171,29 @@ def fluctuation_aligned(series, threshold, window, *, separation=None, ties="ran
         bounds[0::2] = starts
         bounds[1::2] = ends
         run_min = np.minimum.reduceat(np.append(x, np.inf), bounds)[0::2]
-        idx = np.flatnonzero(below)  # in run order: run k contributes ends[k] - starts[k] indices
+        idx = np.flatnonzero(below[1:-1])  # in run order: run k contributes ends[k] - starts[k] indices
         rid = np.repeat(np.arange(starts.size), ends - starts)
         at_min = x[idx] == run_min[rid]
-        idx, rid = idx[at_min], rid[at_min]
+        idx, rid = idx[at_min], rid[at_min]  # sorted, so each run's minima are contiguous
+        first = np.flatnonzero(np.concatenate(([True], rid[1:] != rid[:-1])))
+        count = np.diff(np.append(first, idx.size))
         if ties == "first":
-            key = idx
+            pick = first
         elif ties == "last":
-            key = -idx
+            pick = first + count - 1
         else:
-            key = rng.random(idx.size)
-        order = np.lexsort((key, rid))
-        first_in_run = np.ones(order.size, bool)
-        first_in_run[1:] = rid[order][1:] != rid[order][:-1]
-        dips = idx[order][first_in_run]
+            pick = first + np.minimum((rng.random(first.size) * count).astype(np.int64), count - 1)
+        dips = idx[pick]
     else:
         dips = np.zeros(0, np.int64)
     dips = dips[(dips >= window) & (dips < x.size - window)]
-    # deepest first, equal depths in random order; keep a dip if no kept one is closer than separation
-    order = np.lexsort((rng.random(dips.size), x[dips]))
-    kept: list[int] = []
-    for i in dips[order]:
-        j = bisect.bisect_left(kept, i)
-        if (j < len(kept) and kept[j] - i < separation) or (j > 0 and i - kept[j - 1] < separation):
-            continue
-        kept.insert(j, int(i))
-    positions = np.asarray(kept, dtype=np.int64)
+    # deepest first, equal depths in random order (shuffle, then a stable sort by depth);
+    # keep a dip if no kept one is closer than separation
+    perm = rng.permutation(dips.size)
+    cand = dips[perm[np.argsort(x[dips[perm]], kind="stable")]].astype(np.int64)
+    keep = np.zeros(cand.size, bool)
+    _km.select_separated(cand, separation, keep)
+    positions = np.sort(cand[keep])
     lags = np.arange(-window, window + 1)
     windows = x[positions[:, None] + lags[None, :]] if positions.size else np.zeros((0, lags.size))
     M = positions.size

@@ -333,3 +333,37 @@ def lattice_snapshots(pos0, size, cell_side, exclusion, moves, seed, path, arm, 
             r = _sweep(pos, occ, cells, cell_of, size, ncell, exclusion, moves, r)
             done += 1
         out[k] = pos
+
+
+# ------------------------------------------------------------------------------------------
+# fluctuation analysis
+# ------------------------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def select_separated(candidates, separation, keep):
+    """Greedy selection in the given order: ``keep[k]`` is True if ``candidates[k]`` lies at
+    least ``separation`` from every candidate kept before it.
+
+    Two kept positions are never in the same bucket ``pos // separation``, and a kept
+    position closer than ``separation`` to ``i`` lies in the bucket of ``i`` or a neighbour,
+    so each candidate costs O(1).
+    """
+    if candidates.shape[0] == 0:
+        return
+    top = 0
+    for k in range(candidates.shape[0]):
+        top = max(top, candidates[k])
+    nb = top // separation + 3
+    bucket = np.full(nb, -1, np.int64)
+    for k in range(candidates.shape[0]):
+        i = candidates[k]
+        b = i // separation + 1
+        ok = True
+        for c in range(b - 1, b + 2):
+            j = bucket[c]
+            if j >= 0 and abs(i - j) < separation:
+                ok = False
+        keep[k] = ok
+        if ok:
+            bucket[b] = i

@@ -99,9 +99,12 @@ class KacRing(DiscreteProcess):
     explicit boolean colouring of length ``N`` (True = black).
 
     **Arms.** The backward arm runs the exact inverse map (:meth:`reversed`). Both arms
-    are deterministic given the t0 colouring and the markers; the forward arm at ``t`` and
-    the backward arm at ``-t`` agree in law when the marker set is averaged over
-    (``ensemble="markers"``), since reflecting the ring maps one onto the other.
+    are deterministic given the t0 colouring and the markers. With ``ensemble="markers"``
+    and a start whose law is invariant under reflection of the ring ("black", or ``B0``
+    black balls at random sites), the forward arm at ``t`` and the backward arm at ``-t``
+    agree in law: reflecting the ring maps the edges a ball crosses forwards onto those a
+    ball crosses backwards, and i.i.d. markers do not see the reflection. For one fixed ring
+    the two arms differ in general.
 
     See the module docstring for the Stosszahlansatz, recurrence and entropy statements.
     """
