@@ -29,7 +29,10 @@ count tables serve three purposes:
   1989) resamples blocks with replacement (``n_bootstrap`` times, seeded) and recomputes
   the estimate; ``stderr`` is the standard deviation of the replicates and the interval
   is the normal one around the (bias-corrected) value. Blocks must be much longer than the
-  correlation time.
+  correlation time. Near a reversible process (true value 0) the law of the estimate is
+  chi-square-like rather than normal and the interval is conservative (in simulations of
+  reversible chains the bootstrap error was about twice the spread of the estimates);
+  use :func:`reversibility_test` to decide whether the production differs from 0.
 * **Bias correction**: the plug-in divergence is biased upwards (about
   :math:`2 m_L / N` nats for a reversible process, with :math:`m_L` the number of pairs
   of distinct words :math:`\{w, \tilde w\}` and :math:`N` windows). We subtract the
