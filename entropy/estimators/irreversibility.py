@@ -80,6 +80,7 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._kernels import blocks as _kb
 from .._units import check_base, check_positive_int, unit_name
@@ -180,14 +181,15 @@ def _prepare(series, value, name, symbol_reversal, n_blocks):
 @dataclass
 class _Table:
     """Counts ``C[b, j]`` of word ``j`` in block ``b`` over a set of words closed under reversal;
-    ``rev[j]`` is the column of the reversal of word ``j``."""
+    ``rev[j]`` is the column of the reversal of word ``j``. ``C`` is a dense array, or a sparse
+    CSR matrix when a dense one would exceed ``_CHUNK`` entries."""
 
-    C: np.ndarray
+    C: np.ndarray | sp.csr_matrix
     rev: np.ndarray
 
     @property
     def total(self):
-        return self.C.sum(axis=0)
+        return np.asarray(self.C.sum(axis=0)).reshape(-1).astype(float)
 
 
 def _closed_table(codes, counts_by_block, length, a, rho):
@@ -198,9 +200,10 @@ def _closed_table(codes, counts_by_block, length, a, rho):
     col = np.searchsorted(words, codes)
     rwords = np.empty_like(words)
     _kb.reverse_codes(words, length, a, rho, rwords)
-    C = np.zeros((counts_by_block.shape[0], words.size))
-    C[:, col] = counts_by_block
-    return _Table(C, np.searchsorted(words, rwords))
+    shape = (counts_by_block.shape[0], words.size)
+    coo = sp.coo_matrix(counts_by_block)
+    C = sp.csr_matrix((coo.data.astype(float), (coo.row, col[coo.col])), shape=shape)
+    return _Table(C.toarray() if shape[0] * shape[1] <= _CHUNK else C, np.searchsorted(words, rwords))
 
 
 def _word_tables(rows: _Rows, pieces, lmax: int, rho) -> dict:
@@ -222,8 +225,8 @@ def _word_tables(rows: _Rows, pieces, lmax: int, rho) -> dict:
             per_block.append(codes)
         block_of = np.repeat(np.arange(nb), [c.size for c in per_block])
         seen, inv = np.unique(np.concatenate(per_block), return_inverse=True)
-        counts = np.zeros((nb, seen.size))
-        np.add.at(counts, (block_of, inv.reshape(-1)), 1.0)
+        ones = np.ones(block_of.size)
+        counts = sp.csr_matrix((ones, (block_of, inv.reshape(-1))), shape=(nb, seen.size))  # sums repeats
         out[L] = _closed_table(seen, counts, L, a, rho)
     return out
 
@@ -243,12 +246,16 @@ def _divergence(C, rev, unmatched: str, alpha: float) -> np.ndarray:
     return out
 
 
-def _resampled(table: _Table, weights, unmatched, alpha):
-    """Divergence of ``weights @ C`` for every row of ``weights`` (chunked to bound memory)."""
-    n = weights.shape[0]
-    step = max(1, _CHUNK // max(1, table.C.shape[1]))
-    return np.concatenate([_divergence(weights[i:i + step] @ table.C, table.rev, unmatched, alpha)
-                           for i in range(0, n, step)])
+def _mixed(weights, C, rev, unmatched, alpha, offset=0.0):
+    """Divergence of every row of ``offset + weights @ C`` (``C`` dense or sparse), computed in
+    chunks of rows so that at most about ``_CHUNK`` counts are held at once."""
+    step = max(1, _CHUNK // max(1, C.shape[1]))
+    out = []
+    for i in range(0, weights.shape[0], step):
+        w = weights[i:i + step]
+        mixed = np.asarray((C.T @ w.T).T) if sp.issparse(C) else w @ C
+        out.append(_divergence(offset + mixed, rev, unmatched, alpha))
+    return np.concatenate(out)
 
 
 @dataclass(frozen=True)
@@ -267,7 +274,8 @@ def _analyse(rows, pieces, lmax, rho, unmatched, alpha, n_bootstrap, seed) -> _A
     weights = rng.multinomial(nb, np.full(nb, 1.0 / nb), size=n_bootstrap).astype(float)
     D = np.array([_divergence(tables[L].total[None, :], tables[L].rev, unmatched, alpha)[0]
                   for L in range(1, lmax + 1)])
-    boot = np.stack([_resampled(tables[L], weights, unmatched, alpha) for L in range(1, lmax + 1)], axis=1)
+    boot = np.stack([_mixed(weights, tables[L].C, tables[L].rev, unmatched, alpha) for L in range(1, lmax + 1)],
+                    axis=1)
     t = tables[lmax]
     total = t.total
     lost = (total > 0) & (total[t.rev] == 0)
@@ -492,10 +500,7 @@ def reversibility_test(series, history=1, *, n_surrogates=999, n_blocks=50, seed
     # reversing block b replaces its counts C[b] by C[b, rev]: total + flips @ (C[:, rev] - C)
     delta = table.C[:, table.rev] - table.C
     flips = np.random.default_rng(seed).integers(0, 2, size=(n_surrogates, pieces.n_batches)).astype(float)
-    step = max(1, _CHUNK // max(1, delta.shape[1]))
-    total = table.total
-    Ts = np.concatenate([_divergence(total + flips[i:i + step] @ delta, table.rev, "lower_bound", 0.0)
-                         for i in range(0, n_surrogates, step)])
+    Ts = _mixed(flips, delta, table.rev, "lower_bound", 0.0, offset=table.total)
     # ties within rounding count as exceedances (conservative)
     p = (1 + np.count_nonzero(Ts >= T - 1e-12 * max(1.0, abs(T)))) / (1 + n_surrogates)
     return ReversibilityTest(float(T / lb), float(p), Ts / lb, k, pieces.n_batches, unit_name(base))
