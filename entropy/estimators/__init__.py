@@ -14,6 +14,13 @@ brings.
 """
 
 from ._result import Estimate, Profile
+from .continuous import (
+    conditional_entropy,
+    differential_entropy,
+    gaussian_entropy,
+    gaussian_mutual_information,
+    mutual_information,
+)
 from .discrete import METHODS, conditional_entropy_counts, mutual_information_counts, relative_entropy, shannon
 from .irreversibility import (
     ReversibilityTest,
@@ -43,4 +50,6 @@ __all__ = [
     "lempel_ziv_entropy_rate",
     "entropy_production", "reversal_divergence", "reversibility_test", "ReversibilityTest",
     "ordinal_patterns", "ordinal_reversal", "quantile_symbols", "gaussian_entropy_production",
+    "differential_entropy", "mutual_information", "conditional_entropy", "gaussian_entropy",
+    "gaussian_mutual_information",
 ]
