@@ -30,6 +30,7 @@ from entropy.exact_gaussian import (
     gaussian_marginals,
     gaussian_relative_entropy,
     langevin_stationary_entropy,
+    ou_entropy_production,
     ou_entropy_rate,
     ou_excess_entropy,
     stationary_cross_covariance,
@@ -245,6 +246,33 @@ def test_sampled_ou_entropy_rate_and_excess_entropy():
     ou3 = OrnsteinUhlenbeck(theta, sigma, dim=3)
     assert ou_entropy_rate(ou3, dt) == pytest.approx(3 * ou_entropy_rate(ou, dt), rel=1e-12)
     assert ou_excess_entropy(ou3, dt) == pytest.approx(3 * ou_excess_entropy(ou, dt), rel=1e-10)
+
+
+def test_ou_entropy_production():
+    # rotation drift A = [[a, w], [-w, a]], sigma = 1: Sigma = I / (2a), D = I / 2, the current
+    # velocity is -B x with B = A - D Sigma^-1 = [[0, w], [-w, 0]], so e_p = tr(B^T D^-1 B Sigma) = 2 w^2 / a
+    a, w = 1.3, 0.7
+    rot = OrnsteinUhlenbeck([[a, w], [-w, a]], 1.0)
+    ep = ou_entropy_production(rot, base=math.e)
+    assert ep == pytest.approx(2 * w * w / a, rel=1e-12)
+    assert ou_entropy_production(rot, base=2) == pytest.approx(ep / math.log(2), rel=1e-12)
+    # the sampled chain's per-step KL divergence over dt tends to e_p at first order in dt
+    rel = [abs(ou_entropy_production(rot, dt, base=math.e) / dt - ep) / ep for dt in (1e-2, 1e-3)]
+    assert rel[1] < 1e-2 and 7 < rel[0] / rel[1] < 13
+    # reversible drifts produce no entropy, continuous or sampled
+    sym = OrnsteinUhlenbeck([[2.0, 0.5], [0.5, 1.0]], [[1.0, 0.0], [0.0, 1.0]])
+    assert ou_entropy_production(sym) == pytest.approx(0.0, abs=1e-12)
+    assert ou_entropy_production(sym, 0.1) == pytest.approx(0.0, abs=1e-12)
+    assert ou_entropy_production(OrnsteinUhlenbeck(A_ROT), 0.1) > 0
+
+
+def test_harmonic_langevin_marginals_are_ou():
+    # k = 3, gamma = 2, T = 0.5, centre 1: m = c + (x0 - c) e^{-k t / gamma}, v = T/k (1 - e^{-2 k |t| / gamma})
+    lv = Langevin("harmonic", 0.5, 2.0, stiffness=3.0, center=1.0)
+    gm = gaussian_marginals(lv, 4.0, forward=10, backward=10, dt=0.1)
+    t = np.abs(gm.times)
+    np.testing.assert_allclose(gm.mean[:, 0], 1.0 + 3.0 * np.exp(-1.5 * t), rtol=1e-12)
+    np.testing.assert_allclose(gm.cov[:, 0, 0], 0.5 / 3.0 * -np.expm1(-3.0 * t), rtol=1e-10, atol=1e-16)
 
 
 def test_relative_entropy_decreases_on_both_arms():
