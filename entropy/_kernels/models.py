@@ -18,7 +18,7 @@ from numba import njit, prange, types
 from numba.extending import intrinsic
 
 from .markov import LANES  # Ehrenfest macro chain: paths advanced together (latency-bound)
-from .rng import _INV53, _S11, next_double, next_u64, stream_state
+from .rng import ARM_START, _INV53, _S11, next_double, next_u64, stream_state
 
 _ONE = np.uint64(1)
 _S32 = np.uint64(32)
@@ -107,21 +107,38 @@ def ehrenfest_macro(init, balls, lazy, seed, first_path, arm, steps, out, flip):
                 out[p0 + l, steps - t if flip else t] = s[l]
 
 
+@njit(inline="always", cache=True)
+def _random_subset(words, size, universe, r):
+    """Set ``size`` bits of the zeroed bit string ``words``, a uniformly random subset of
+    ``0 .. universe - 1`` (Floyd's algorithm: exactly ``size`` draws, every subset equally
+    likely)."""
+    for j in range(universe - size, universe):
+        r, u = next_double(r)
+        t = min(np.int64(u * (j + 1)), j)
+        if (words[t >> 6] >> np.uint64(t & 63)) & _ONE:
+            t = j
+        words[t >> 6] |= _ONE << np.uint64(t & 63)
+    return r
+
+
 @njit(parallel=True, cache=True)
 def ehrenfest_micro(init, balls, lazy, seed, first_path, arm, steps, out, flip):
-    """Ehrenfest urn with every ball tracked: bit ``k`` of ``init[p]`` is 1 if ball ``k`` is in A.
+    """Ehrenfest urn with every ball tracked (bit ``k`` is 1 if ball ``k`` is in A).
 
-    One step: ball ``k = floor(u N)`` is picked (high 53 bits of one draw) and moved to the
-    other urn (lazy: only if the low bit of the draw is 1). Records ``n`` = balls in A.
+    ``init[p]`` is the number of balls in A at t0; which balls they are is a uniformly random
+    subset drawn from the path's ``ARM_SUBSET`` stream, so both arms rebuild the same t0
+    microstate and no microstates are stored between the calls. One step: ball
+    ``k = floor(u N)`` is picked (high 53 bits of one draw) and moved to the other urn (lazy:
+    only if the low bit of the draw is 1). Records ``n`` = balls in A.
     """
-    n, W = init.shape
+    n = init.shape[0]
+    W = (balls + 63) >> 6
     fN = np.float64(balls)
     for p in prange(n):
-        w = init[p].copy()
+        w = np.zeros(W, np.uint64)
+        _random_subset(w, init[p], balls, stream_state(seed, first_path + p, ARM_SUBSET))
         r = stream_state(seed, first_path + p, arm)
-        cnt = np.int64(0)
-        for i in range(W):
-            cnt += popcount(w[i])
+        cnt = np.int64(init[p])
         out[p, steps if flip else 0] = cnt
         for t in range(1, steps + 1):
             r, z = next_u64(r)
@@ -135,42 +152,9 @@ def ehrenfest_micro(init, balls, lazy, seed, first_path, arm, steps, out, flip):
             out[p, steps - t if flip else t] = cnt
 
 
-@njit(parallel=True, cache=True)
-def random_subsets(sizes, universe, seed, first_path, arm, out):
-    """Row ``p`` of ``out`` (bit-packed, zeroed here) gets a uniformly random subset of
-    ``0 .. universe - 1`` of size ``sizes[p]`` (Floyd's algorithm: exactly ``sizes[p]``
-    draws, every subset equally likely)."""
-    n, W = out.shape
-    for p in prange(n):
-        for i in range(W):
-            out[p, i] = np.uint64(0)
-        r = stream_state(seed, first_path + p, arm)
-        m = sizes[p]
-        for j in range(universe - m, universe):
-            r, u = next_double(r)
-            t = min(np.int64(u * (j + 1)), j)
-            if (out[p, t >> 6] >> np.uint64(t & 63)) & _ONE:
-                t = j
-            out[p, t >> 6] |= _ONE << np.uint64(t & 63)
-
-
 # ------------------------------------------------------------------------------------------
 # Kac ring
 # ------------------------------------------------------------------------------------------
-
-
-@njit(parallel=True, cache=True)
-def bernoulli_bits(nbits, prob, seed, first_path, arm, out):
-    """Row ``p`` of ``out`` (bit-packed) gets ``nbits`` independent Bernoulli(``prob``) bits."""
-    n, W = out.shape
-    for p in prange(n):
-        for i in range(W):
-            out[p, i] = np.uint64(0)
-        r = stream_state(seed, first_path + p, arm)
-        for k in range(nbits):
-            r, u = next_double(r)
-            if u < prob:
-                out[p, k >> 6] |= _ONE << np.uint64(k & 63)
 
 
 @njit(inline="always", cache=True)
@@ -184,31 +168,53 @@ def _window(ext, offset, k):
 
 
 @njit(parallel=True, cache=True)
-def kac_ring(init, sites, direction, steps, out, flip):
-    """Kac ring: ``init[p, :W]`` colours (bit 1 = black) and ``init[p, W:]`` marker bits.
+def kac_ring(start, n, markers, marker_prob, sites, seed, first_path, direction, steps, out, flip):
+    """Kac ring, ``n`` paths; records the number of black balls.
 
-    Marker ``i`` sits on the edge from site ``i`` to site ``i + 1 (mod N)``. The dynamics
-    (``direction = +1``) moves every ball one site clockwise, flipping it when it crosses a
-    marked edge; ``direction = -1`` is its exact inverse (counter-clockwise, same edges).
-    Records the number of black balls.
+    The t0 colouring of every path is ``start[1:]`` (bit-packed int64 words, bit 1 = black)
+    if ``start[0] < 0``, else ``start[0]`` black balls at a uniformly random set of sites drawn
+    from the path's ``ARM_START`` stream (all black when ``init[p] = N``). Marker ``i`` sits
+    on the edge from site ``i`` to ``i + 1 (mod N)``: the bit-packed ``markers`` if
+    ``marker_prob < 0``, else independent Bernoulli(``marker_prob``) edges drawn from the
+    path's ``ARM_MARKERS`` stream. Both arms rebuild the same t0 state from the streams.
 
-    The kernel works in the frame of the balls: ball ``j`` (at site ``j`` at t0) is at site
-    ``j + s t`` after ``t`` steps (``s`` = direction) and crosses edge ``j + t`` (forward)
-    or ``j - t - 1`` (backward) on its next step, so a step XORs the colours with the marker
-    string rotated by ``t`` or ``-t - 1``: O(N / 64) word operations, no data movement.
-    The colour configuration in the frame of the sites is the ball frame rotated by ``s t``.
+    The dynamics (``direction = +1``) moves every ball one site clockwise, flipping it when
+    it crosses a marked edge; ``direction = -1`` is its exact inverse (counter-clockwise,
+    same edges). The kernel works in the frame of the balls: ball ``j`` (at site ``j`` at
+    t0) is at site ``j + s t`` after ``t`` steps (``s`` = direction) and crosses edge
+    ``j + t`` (forward) or ``j - t - 1`` (backward) on its next step, so a step XORs the
+    colours with the marker string rotated by ``t`` or ``-t - 1``: O(N / 64) word
+    operations, no data movement. The colouring in the frame of the sites is the ball frame
+    rotated by ``s t``.
     """
-    n = init.shape[0]
     W = (sites + 63) >> 6
     E = (2 * sites + 127) // 64 + 2  # marker string repeated past 2N bits, read unaligned
     rem = sites - 64 * (W - 1)
     last_mask = np.uint64(0xFFFFFFFFFFFFFFFF) if rem == 64 else (_ONE << np.uint64(rem)) - _ONE
     for p in prange(n):
-        c = init[p, :W].copy()
+        c = np.zeros(W, np.uint64)
+        b0 = start[0]
+        if b0 < 0:
+            for i in range(W):
+                c[i] = np.uint64(start[1 + i])
+        elif b0 == sites:
+            c[:] = np.uint64(0xFFFFFFFFFFFFFFFF)
+            c[W - 1] = last_mask
+        else:
+            _random_subset(c, b0, sites, stream_state(seed, first_path + p, ARM_START))
+        mk = np.zeros(W, np.uint64)
+        if marker_prob < 0:
+            mk[:] = markers
+        else:
+            r = stream_state(seed, first_path + p, ARM_MARKERS)
+            for k in range(sites):
+                r, u = next_double(r)
+                if u < marker_prob:
+                    mk[k >> 6] |= _ONE << np.uint64(k & 63)
         ext = np.zeros(E, np.uint64)
         for k in range(64 * E):
             i = k % sites
-            if (init[p, W + (i >> 6)] >> np.uint64(i & 63)) & _ONE:
+            if (mk[i >> 6] >> np.uint64(i & 63)) & _ONE:
                 ext[k >> 6] |= _ONE << np.uint64(k & 63)
         cnt = np.int64(0)
         for i in range(W):
@@ -299,16 +305,15 @@ def _coarse_entropy(cells, logfact, cell_sites, exclusion):
 
 
 @njit(parallel=True, cache=True)
-def lattice_gas(init, size, cell_side, exclusion, moves, logfact, seed, first_path, arm, steps,
+def lattice_gas(pos0, n, size, cell_side, exclusion, moves, logfact, seed, first_path, arm, steps,
                 out_entropy, out_cells, record_cells, flip):
-    """Lattice gas: ``init[p]`` particle positions ``(N, 2)``; ``steps`` steps of ``moves``
+    """Lattice gas, ``n`` paths from the same particle positions ``pos0`` ``(N, 2)``; ``steps`` steps of ``moves``
     micro-steps each. Records the coarse-grained entropy (nats) in ``out_entropy[p, t]`` or,
     if ``record_cells``, the cell occupations in ``out_cells[p, t, :]``."""
-    n = init.shape[0]
     ncell = size // cell_side
     cell_sites = cell_side * cell_side
     for p in prange(n):
-        pos, occ, cells, cell_of = _setup(init[p], size, cell_side, ncell, exclusion)
+        pos, occ, cells, cell_of = _setup(pos0, size, cell_side, ncell, exclusion)
         r = stream_state(seed, first_path + p, arm)
         for t in range(steps + 1):
             if t > 0:

@@ -332,13 +332,9 @@ class Ehrenfest(DiscreteProcess):
         return MarkovChain._check_start(self, start)
 
     def _draw_start(self, start, seed, first_path, n):
-        counts = MarkovChain._draw_start(self, start, seed, first_path, n)
-        if not self.micro:
-            return counts
-        W = (self.balls + 63) // 64
-        words = np.empty((n, W), np.uint64)
-        _km.random_subsets(counts, self.balls, np.uint64(seed), first_path, _km.ARM_SUBSET, words)
-        return words
+        # the number of balls in A; in the microstate mode the kernel draws which balls they are
+        # from each path's own stream (the same in both arms), so no microstates are stored
+        return MarkovChain._draw_start(self, start, seed, first_path, n)
 
     def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
         kern = _km.ehrenfest_micro if self.micro else _km.ehrenfest_macro

@@ -39,7 +39,6 @@ import numbers
 import numpy as np
 
 from .._kernels import models as _km
-from .._kernels.rng import ARM_START
 from .._units import check_base, check_positive_int
 from .base import DiscreteProcess
 
@@ -248,29 +247,27 @@ class KacRing(DiscreteProcess):
         return arr.copy()
 
     def _draw_start(self, start, seed, first_path, n):
-        N = self.sites
-        W = (N + 63) // 64
-        init = np.empty((n, 2 * W), np.uint64)
-        if isinstance(start, int):
-            if start == N:
-                init[:, :W] = _pack(np.ones(N, bool))
-            else:
-                sizes = np.full(n, start, np.int64)
-                cols = np.empty((n, W), np.uint64)
-                _km.random_subsets(sizes, N, np.uint64(seed), first_path, ARM_START, cols)
-                init[:, :W] = cols
+        # one row shared by all paths (a read-only broadcast view, no per-path memory):
+        # [number of black balls, or -1 for an explicit colouring; packed colouring]. The
+        # kernel builds each path's colouring and markers from the path's own streams,
+        # identically in both arms.
+        W = (self.sites + 63) // 64
+        row = np.zeros(W + 1, np.int64)
+        if isinstance(start, np.ndarray):
+            row[0] = -1
+            row[1:] = _pack(start).view(np.int64)
         else:
-            init[:, :W] = _pack(start)
-        if self.ensemble == "markers":
-            mk = np.empty((n, W), np.uint64)
-            _km.bernoulli_bits(N, self.marker_probability, np.uint64(seed), first_path, _km.ARM_MARKERS, mk)
-            init[:, W:] = mk
-        else:
-            init[:, W:] = _pack(self.markers)
-        return init
+            row[0] = start
+        return np.broadcast_to(row, (n, W + 1))
 
     def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
+        W = (self.sites + 63) // 64
+        fixed = self.ensemble == "fixed"
+        markers = _pack(self.markers) if fixed else np.zeros(W, np.uint64)
+        prob = -1.0 if fixed else self.marker_probability
         view, flip, target = _km.strided(out)
-        _km.kac_ring(init, self.sites, self.direction, steps, view, flip)
+        # every path shares the start row: pass it once (one compiled kernel for any n)
+        _km.kac_ring(init[0].copy(), init.shape[0], markers, prob, self.sites, np.uint64(seed), first_path,
+                     self.direction, steps, view, flip)
         if target is not None:
             target[...] = view

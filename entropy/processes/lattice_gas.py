@@ -188,8 +188,9 @@ class LatticeGas(Process):
             ent, cel = view, np.empty((1, 2, 1), np.uint32)[:, ::-1]
         else:
             ent, cel = np.empty((1, 2))[:, ::-1], view
-        _km.lattice_gas(init, self.size, self.cell_side, self.exclusion, self.moves, self._logfact,
-                        np.uint64(seed), first_path, arm, steps, ent, cel, self.record == "cells", flip)
+        # every path shares the start: pass it once (one compiled kernel for any n)
+        _km.lattice_gas(init[0].copy(), init.shape[0], self.size, self.cell_side, self.exclusion, self.moves,
+                        self._logfact, np.uint64(seed), first_path, arm, steps, ent, cel, self.record == "cells", flip)
         if target is not None:
             target[...] = view
 
