@@ -317,7 +317,7 @@ def test_tilted_periodic_current_and_reversed_velocity():
     dp = np.real(np.fft.ifft(1j * k * np.fft.fft(ps)))
     f = -(A * 2 * np.pi / L * np.sin(2 * np.pi * x / L) - F) / gamma
     np.testing.assert_allclose(f * ps - (T / gamma) * dp, J, rtol=1e-5)
-    assert not tp.is_reversible
+    assert not tp.is_reversible()
     rev = tp.reversed()
     assert rev.reversed() is tp
     # simulate: after relaxation the forward arm drifts with v = J L, the backward arm with -v.

@@ -33,11 +33,11 @@ law, as in score-based diffusion models). Started from a low-entropy state at t0
 arm is what the past of a stationary process looks like given that it passed through that
 state at t0; it spreads out towards :math:`\pi` just like the forward arm.
 
-* Gradient (equilibrium) dynamics, ``f = -\nabla U / \gamma`` with Gibbs law
+* Gradient (equilibrium) dynamics, :math:`f = -\nabla U/\gamma` with Gibbs law
   :math:`\pi \propto e^{-U/T}`, satisfy detailed balance: :math:`\tilde f = f` and
-  ``reversed()`` returns the process itself. This covers Brownian motion's relatives below,
-  the OU process with a symmetric (more generally, :math:`A\Sigma = \Sigma A^T`) drift and
-  the harmonic and double-well Langevin potentials.
+  ``reversed()`` returns the process itself. This covers the OU process with a symmetric
+  (more generally, :math:`A\Sigma = \Sigma A^T`) drift, the harmonic and double-well
+  Langevin potentials, and the tilted periodic one without force.
 * The OU process with a drift matrix :math:`A` for which :math:`A\Sigma \ne \Sigma A^T` has a
   circulating stationary current and is not reversible; its reversal is the OU process with
   drift matrix :math:`\tilde A = \Sigma A^T \Sigma^{-1}` and the same noise (derivation in
@@ -415,6 +415,10 @@ class BrownianMotion(_LinearDiffusion):
         """Brownian motion itself: the backward arm spreads from t0 like the forward arm."""
         return self
 
+    def is_reversible(self) -> bool:
+        """True: the increments are symmetric (there is no stationary law, but no current either)."""
+        return True
+
     def __repr__(self):
         return f"BrownianMotion(dim={self._dim}, sigma={_short(self._S)})"
 
@@ -771,9 +775,8 @@ class Langevin(_Diffusion):
             return p["barrier"] * ((x / p["width"]) ** 2 - 1.0) ** 2
         return -p["amplitude"] * np.cos(2.0 * np.pi * x / p["period"]) - p["force"] * x
 
-    @property
     def is_reversible(self) -> bool:
-        """False only for a tilted periodic potential with a non-zero force (and its reversal)."""
+        """Detailed balance: False only for a tilted periodic potential with a non-zero force (and its reversal)."""
         return not (self._name.startswith("tilted_periodic") and self._params_dict.get("force", 0.0) != 0.0)
 
     @cached_property
@@ -804,7 +807,7 @@ class Langevin(_Diffusion):
     def reversed(self) -> "Langevin":
         r"""The time-reversed stationary dynamics (see the class notes); ``self`` when reversible."""
         if self._reverse is None:
-            if self.is_reversible:
+            if self.is_reversible():
                 self._reverse = self
             else:
                 x, ps, J = self.periodic_stationary
@@ -827,7 +830,7 @@ class Langevin(_Diffusion):
     def _check_dt(self, dt):
         dt = _check_positive_dt(dt)
         curvature = self._curvature
-        if curvature is not None and not self.is_reversible:
+        if curvature is not None and not self.is_reversible():
             # the backward arm runs the reversed drift, whose correction term adds stiffness
             curvature = max(curvature, self.reversed()._curvature)
         if curvature is not None:
