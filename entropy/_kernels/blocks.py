@@ -163,6 +163,21 @@ def longest_previous_factor(sa, lcp, out):
     _earlier_neighbour_pass(sa, lcp, out, stack, gap, -1)
 
 
+@njit(inline="always", cache=True)
+def _row_divergence(C, r, rev, alpha):
+    s = 0.0
+    n = 0.0
+    for j in range(C.shape[1]):
+        c = C[r, j] + alpha
+        n += c
+        k = rev[j]
+        if k > j:
+            cr = C[r, k] + alpha
+            if c > 0.0 and cr > 0.0:
+                s += (c - cr) * np.log(c / cr)
+    return s / n if n > 0.0 else np.nan
+
+
 @njit(parallel=True, cache=True)
 def reversal_divergence_rows(C, rev, alpha, out):
     """``out[r] = sum_j c_j ln(c_j / c_rev[j]) / sum_j c_j`` with ``c = C[r] + alpha`` (nats).
@@ -170,16 +185,13 @@ def reversal_divergence_rows(C, rev, alpha, out):
     ``rev`` is an involution of the columns (the column of the reversed word). Terms where
     ``c_j`` or ``c_rev[j]`` is 0 are left out (with ``alpha > 0`` there are none). Each pair
     ``{j, rev[j]}`` is visited once: ``(c_j - c_r) ln(c_j / c_r)``; palindromes add 0.
+    Rows are shared among threads; :func:`reversal_divergence_row` does one row serially.
     """
     for r in prange(C.shape[0]):
-        s = 0.0
-        n = 0.0
-        for j in range(C.shape[1]):
-            c = C[r, j] + alpha
-            n += c
-            k = rev[j]
-            if k > j:
-                cr = C[r, k] + alpha
-                if c > 0.0 and cr > 0.0:
-                    s += (c - cr) * np.log(c / cr)
-        out[r] = s / n if n > 0.0 else np.nan
+        out[r] = _row_divergence(C, r, rev, alpha)
+
+
+@njit(cache=True)
+def reversal_divergence_row(C, r, rev, alpha):
+    """Row ``r`` of :func:`reversal_divergence_rows` without starting threads."""
+    return _row_divergence(C, r, rev, alpha)

@@ -201,9 +201,13 @@ def _closed_table(codes, counts_by_block, length, a, rho):
     rwords = np.empty_like(words)
     _kb.reverse_codes(words, length, a, rho, rwords)
     shape = (counts_by_block.shape[0], words.size)
-    coo = sp.coo_matrix(counts_by_block)
-    C = sp.csr_matrix((coo.data.astype(float), (coo.row, col[coo.col])), shape=shape)
-    return _Table(C.toarray() if shape[0] * shape[1] <= _CHUNK else C, np.searchsorted(words, rwords))
+    if shape[0] * shape[1] <= _CHUNK:
+        C = np.zeros(shape)
+        C[:, col] = counts_by_block.toarray() if sp.issparse(counts_by_block) else counts_by_block
+    else:
+        coo = sp.coo_matrix(counts_by_block)
+        C = sp.csr_matrix((coo.data.astype(float), (coo.row, col[coo.col])), shape=shape)
+    return _Table(C, np.searchsorted(words, rwords))
 
 
 def _word_tables(rows: _Rows, pieces, lmax: int, rho) -> dict:
@@ -241,8 +245,11 @@ def _divergence(C, rev, unmatched: str, alpha: float) -> np.ndarray:
     count table ``C`` (shape ``(R, U)``, columns closed under reversal ``rev``): over the words
     seen both ways (``"lower_bound"``), or with ``alpha`` added to every count."""
     C = np.ascontiguousarray(C, dtype=float)
+    alpha = float(alpha) if unmatched == "pseudocount" else 0.0
+    if C.shape[0] < 4:  # not worth waking the threads
+        return np.array([_kb.reversal_divergence_row(C, r, rev, alpha) for r in range(C.shape[0])])
     out = np.empty(C.shape[0])
-    _kb.reversal_divergence_rows(C, rev, float(alpha) if unmatched == "pseudocount" else 0.0, out)
+    _kb.reversal_divergence_rows(C, rev, alpha, out)
     return out
 
 
