@@ -200,8 +200,9 @@ def test_backward_arm_reproduces_time_reversed_covariance():
     ens = simulate(ou, {"mean": [0.0, 0.0], "cov": Sig}, forward=K, backward=K, paths=M, seed=9, dt=dt)
     X0 = ens.at(0.0)
     var = np.diag(Sig)
-    se = np.sqrt((np.outer(var, var) + Sig**2) / M)  # bound on SE of E[X_{t+tau,a} X_{t,b}] (stationary)
-    se = np.sqrt(np.outer(var, var) / M + np.max(np.abs(Sig)) ** 2 / M)
+    # SE of the sample mean of X_{t+tau,a} X_{t,b} (zero-mean Gaussians): sqrt((S_aa S_bb + C_ab^2) / M),
+    # bounded using |C_ab(tau)| <= sqrt(S_aa S_bb) <= max|Sigma|
+    se = np.sqrt((np.outer(var, var) + np.max(np.abs(Sig)) ** 2) / M)
     separated = 0
     for s in range(1, K + 1):
         tau = s * dt
