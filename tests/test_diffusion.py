@@ -192,6 +192,22 @@ def test_reversed_drift_matches_definition():
     assert sym.is_reversible() and sym.reversed() is sym
 
 
+def test_backward_arm_is_mirrored_forward_run_of_reversal():
+    # metamorphic (one code path, a direction switch): the backward arm of a run equals a forward
+    # run of the explicitly built reversed process A~ = Sigma A^T Sigma^-1 on the backward streams, mirrored
+    from entropy._kernels.rng import ARM_BACKWARD
+
+    ou = OrnsteinUhlenbeck(A_ROT, 1.0)
+    start = {"mean": [0.3, -0.2], "cov": 0.05}
+    ens = simulate(ou, start, forward=7, backward=12, paths=50, seed=8, dt=0.05)
+    Sig = ou.stationary_covariance
+    explicit = OrnsteinUhlenbeck(Sig @ A_ROT.T @ np.linalg.inv(Sig), 1.0)
+    init = ens.at(0.0).copy()
+    out = np.empty((50, 13, 2))
+    explicit._run_arm(init, 8, 0, ARM_BACKWARD, 12, out, 0.05)
+    np.testing.assert_allclose(ens.states[:, 12::-1], out, rtol=1e-12, atol=1e-12)
+
+
 def test_backward_arm_reproduces_time_reversed_covariance():
     ou = OrnsteinUhlenbeck(A_ROT, 1.0)
     Sig = ou.stationary_covariance
