@@ -34,7 +34,7 @@ from ._kernels import models as _km
 from ._units import check_base, check_positive_int, unit_name
 from .processes.ehrenfest import Ehrenfest
 from .processes.kac import KacRing
-from .simulate import simulate
+from .simulate import InsufficientMemoryError, available_memory, simulate
 
 __all__ = [
     "AlignedAverage",
@@ -63,8 +63,8 @@ class AlignedAverage:
         Number of dips used.
     positions : ndarray of int
         Index of every dip in the series.
-    windows : ndarray, shape (events, len(lags))
-        The aligned windows themselves.
+    windows : ndarray, shape (events, len(lags)), or None
+        The aligned windows themselves (None with ``keep_windows=False``).
     threshold : float
         The threshold used.
     """
@@ -74,7 +74,7 @@ class AlignedAverage:
     stderr: np.ndarray
     events: int
     positions: np.ndarray
-    windows: np.ndarray
+    windows: np.ndarray | None
     threshold: float
     extra: dict = field(default_factory=dict)
 
@@ -102,12 +102,13 @@ def _check_series(series):
     return x
 
 
-def fluctuation_aligned(series, threshold, window, *, separation=None, ties="random", seed=0):
+def fluctuation_aligned(series, threshold, window, *, separation=None, ties="random", seed=0,
+                        keep_windows=True):
     r"""Average a stationary series around its dips below ``threshold``.
 
     A *dip* is the minimum of one excursion of ``series`` at or below ``threshold`` (a
-    maximal run of consecutive values ``<= threshold``), hence a local minimum. Dips closer
-    than ``window + 1`` to either end of the series are dropped; of dips closer than
+    maximal run of consecutive values ``<= threshold``), hence a local minimum. Dips whose
+    window would reach past either end of the series are dropped; of dips closer than
     ``separation`` to each other only the deepest is kept (deepest first; equal depths in
     random order), so no excursion is counted twice. The windows ``series[i - window .. i +
     window]`` around the kept dips ``i`` are stacked and averaged:
@@ -139,6 +140,9 @@ def fluctuation_aligned(series, threshold, window, *, separation=None, ties="ran
         "last" bias it (the minimum is then the first / last visit).
     seed : int
         Seed of the tie-breaking.
+    keep_windows : bool
+        Return the aligned windows (``events x (2 window + 1)`` floats) in the result; False
+        computes the mean and standard error lag by lag without building them.
 
     Returns
     -------
@@ -195,20 +199,32 @@ def fluctuation_aligned(series, threshold, window, *, separation=None, ties="ran
     _km.select_separated(cand, separation, keep)
     positions = np.sort(cand[keep])
     lags = np.arange(-window, window + 1)
-    windows = x[positions[:, None] + lags[None, :]] if positions.size else np.zeros((0, lags.size))
     M = positions.size
-    mean = windows.mean(axis=0) if M else np.full(lags.size, np.nan)
+    if keep_windows:
+        need = M * lags.size * 8
+        if need > available_memory():
+            raise InsufficientMemoryError(
+                f"fluctuation_aligned: the {M} x {lags.size} aligned windows need {need / 2**30:.1f} GiB; "
+                "pass keep_windows=False (mean and stderr only) or a smaller window")
+        windows = x[positions[:, None] + lags[None, :]]
+    else:
+        windows = None
     # cluster-robust standard error: events whose windows overlap (dips <= 2 window apart)
     # share values, so they form one cluster; clusters are treated as independent
     new_cluster = np.ones(M, bool)
     new_cluster[1:] = np.diff(positions) > 2 * window
     starts_c = np.flatnonzero(new_cluster)
     C = starts_c.size
-    if C > 1:
-        sums = np.add.reduceat(windows - mean, starts_c, axis=0)
-        stderr = np.sqrt(C / (C - 1) * np.sum(sums**2, axis=0)) / M
-    else:
-        stderr = np.full(lags.size, np.nan)
+    mean = np.full(lags.size, np.nan)
+    stderr = np.full(lags.size, np.nan)
+    for j, k in enumerate(lags):  # one lag at a time: O(M) scratch memory
+        if M == 0:
+            break
+        v = windows[:, j] if windows is not None else x[positions + k]
+        mean[j] = v.mean()
+        if C > 1:
+            sums = np.add.reduceat(v - mean[j], starts_c)
+            stderr[j] = math.sqrt(C / (C - 1) * float(np.sum(sums**2))) / M
     return AlignedAverage(lags=lags, mean=mean, stderr=stderr, events=M, positions=positions,
                           windows=windows, threshold=float(threshold), extra={"clusters": C})
 

@@ -35,6 +35,21 @@ def test_hand_series_positions_mean_and_stderr():
     np.testing.assert_array_equal(res.windows, w)
     np.testing.assert_allclose(res.mean, w.mean(0))
     np.testing.assert_allclose(res.stderr, w.std(0, ddof=1) / math.sqrt(2))
+    lean = fluctuation_aligned(x, 4.0, 2, keep_windows=False)
+    assert lean.windows is None
+    np.testing.assert_array_equal(lean.mean, res.mean)
+    np.testing.assert_array_equal(lean.stderr, res.stderr)
+
+
+def test_overlapping_windows_form_one_cluster():
+    x = np.full(30, 5.0)
+    x[[8, 11, 22]] = [1.0, 2.0, 0.0]  # 8 and 11 are 3 <= 2 * window apart: one cluster
+    res = fluctuation_aligned(x, 3.0, 2, separation=1)
+    assert res.positions.tolist() == [8, 11, 22] and res.extra["clusters"] == 2
+    w = res.windows
+    r = w - w.mean(0)
+    sums = np.stack([r[0] + r[1], r[2]])
+    np.testing.assert_allclose(res.stderr, np.sqrt(2 / 1 * (sums**2).sum(0)) / 3)
 
 
 def test_ties_separation_and_edges():
