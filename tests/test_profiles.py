@@ -141,3 +141,57 @@ def test_streamed_history_limit():
     s = simulate(MarkovChain(driven_cycle()), 0, forward=3, paths=50, seed=1, store=False)
     with pytest.raises(ValueError, match=r"history=2: streamed counts hold pairs"):
         entropy_rate_profile(s, history=2)
+
+
+# ----------------------------------------------------------------------------- irreversibility
+from conftest import reversible_chain  # noqa: E402
+from entropy.estimators.profiles import irreversibility_profile  # noqa: E402
+
+
+def test_irreversibility_profile_points_away_from_t0_for_a_reversible_chain():
+    rng = np.random.default_rng(3)
+    c = MarkovChain(reversible_chain(rng, 4))
+    start = np.array([0.7, 0.1, 0.1, 0.1])
+    Mp = 200_000
+    ex = exact.profiles(c, start, forward=8, backward=8)
+    s = simulate(c, start, forward=8, backward=8, paths=Mp, seed=1, store=False)
+    p = irreversibility_profile(s)
+    assert np.isnan(p.values[8]) and np.isnan(ex.irreversibility[8])
+    # exact: positive near t0 on both sides, symmetric in |t - t0|, decaying to 0
+    np.testing.assert_allclose(ex.irreversibility, ex.irreversibility[::-1], atol=1e-12, equal_nan=True)
+    assert ex.irreversibility[9] > ex.irreversibility[10] > ex.irreversibility[12] > 0
+    # estimate: plug-in KL with zero truth is biased up by about df/(2M), df = K(K-1)/2 = 6
+    # unordered pairs (chi-square asymptotics); allow 5 s.e. plus 5 times that bias
+    bias = 5 * 6 / Mp / np.log(2)
+    ok = np.isfinite(p.values)
+    assert np.all(np.abs(p.values[ok] - ex.irreversibility[ok]) <= 5 * p.stderr[ok] + bias)
+    # symmetric in |t - t0| within error bars
+    fwd, bwd = p.values[9:], p.values[7::-1]
+    se = np.hypot(p.stderr[9:], p.stderr[7::-1])
+    assert np.all(np.abs(fwd - bwd) <= 5 * se + bias)
+
+
+def test_irreversibility_profile_of_stationary_driven_cycle_is_entropy_production():
+    c = MarkovChain(driven_cycle(0.8))
+    pi = np.full(3, 1 / 3)
+    e = simulate(c, pi, forward=3, backward=3, paths=100_000, seed=5)
+    p = irreversibility_profile(e, base=np.e)
+    sigma = c.entropy_production(base=np.e)
+    ok = np.isfinite(p.values)
+    assert ok.sum() == 6
+    assert np.all(np.abs(p.values[ok] - sigma) <= 5 * p.stderr[ok])
+    # both arms read away from t0 show the same positive arrow
+    assert p.unit == "nats"
+
+
+def test_irreversibility_unmatched_pairs_are_explicit():
+    states = np.array([[0, 1], [0, 1], [1, 1]])
+    raw = irreversibility_profile(states, unmatched="inf")
+    assert raw.values[1] == np.inf
+    pc = irreversibility_profile(states)
+    assert np.isfinite(pc.values[1]) and pc.values[1] > 0
+    assert pc.extra["unmatched"][1] == 1
+    with pytest.raises(ValueError, match=r"unmatched='drop'"):
+        irreversibility_profile(states, unmatched="drop")
+    with pytest.raises(ValueError, match=r"pseudocount=0"):
+        irreversibility_profile(states, pseudocount=0)

@@ -32,7 +32,13 @@ from .irreversibility import (
     reversal_divergence,
     reversibility_test,
 )
-from .profiles import entropy_profile, entropy_rate_profile, excess_entropy_profile, relative_entropy_profile
+from .profiles import (
+    entropy_profile,
+    entropy_rate_profile,
+    excess_entropy_profile,
+    irreversibility_profile,
+    relative_entropy_profile,
+)
 from .sequence import (
     BlockEntropyCurve,
     block_entropy,
@@ -46,6 +52,7 @@ __all__ = [
     "Estimate", "Profile",
     "shannon", "METHODS", "relative_entropy", "mutual_information_counts", "conditional_entropy_counts",
     "entropy_profile", "entropy_rate_profile", "excess_entropy_profile", "relative_entropy_profile",
+    "irreversibility_profile",
     "block_entropy", "entropy_rate", "excess_entropy", "block_entropy_curve", "BlockEntropyCurve",
     "lempel_ziv_entropy_rate",
     "entropy_production", "reversal_divergence", "reversibility_test", "ReversibilityTest",
