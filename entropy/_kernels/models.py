@@ -3,8 +3,10 @@
 Conventions shared with :mod:`entropy._kernels.markov`: every kernel fills a preallocated
 ``out`` (any strided view, so the backward arm can write into a time-reversed view), path
 ``p`` draws from ``stream_state(seed, first_path + p, arm)`` only, so results do not depend
-on the thread count or the chunking, and the initial microstates passed in are never
-modified (both arms start from the same ones).
+on the thread count or the chunking. Both arms must start from the same t0 microstate:
+kernels either copy what they are given, or rebuild the t0 microstate of path ``p`` from
+the path's own start streams (``ARM_START``, ``ARM_SUBSET``, ``ARM_MARKERS``), which gives
+the same bits in both arms without storing microstates between the calls.
 
 Microstates of many two-valued objects (balls in urn A or B, black or white balls) are
 bit-packed in ``uint64`` words: object ``k`` is bit ``k & 63`` of word ``k >> 6``; bits
@@ -173,7 +175,7 @@ def kac_ring(start, n, markers, marker_prob, sites, seed, first_path, direction,
 
     The t0 colouring of every path is ``start[1:]`` (bit-packed int64 words, bit 1 = black)
     if ``start[0] < 0``, else ``start[0]`` black balls at a uniformly random set of sites drawn
-    from the path's ``ARM_START`` stream (all black when ``init[p] = N``). Marker ``i`` sits
+    from the path's ``ARM_START`` stream (all black when ``start[0] = N``). Marker ``i`` sits
     on the edge from site ``i`` to ``i + 1 (mod N)``: the bit-packed ``markers`` if
     ``marker_prob < 0``, else independent Bernoulli(``marker_prob``) edges drawn from the
     path's ``ARM_MARKERS`` stream. Both arms rebuild the same t0 state from the streams.
