@@ -6,6 +6,7 @@ import bisect
 import math
 from collections import Counter
 
+import numba
 import numpy as np
 import pytest
 
@@ -231,6 +232,19 @@ def test_backward_is_forward_on_reversed_rows():
     cr = block_entropy_curve(rev, 5)
     np.testing.assert_array_equal(cb.excess_entropy.value, cr.excess_entropy.value)
     np.testing.assert_array_equal(cb.entropy_rate.stderr, cr.entropy_rate.stderr)
+
+
+def test_same_numbers_on_one_thread():
+    x = simulate_chain(P3, 20_000, seed=13)
+    a = block_entropy_curve(x, 6)
+    n = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        b = block_entropy_curve(x, 6)
+    finally:
+        numba.set_num_threads(n)
+    np.testing.assert_array_equal(a.block_entropy.value, b.block_entropy.value)
+    np.testing.assert_array_equal(a.excess_entropy.stderr, b.excess_entropy.stderr)
 
 
 def test_no_batches_gives_nan_stderr():

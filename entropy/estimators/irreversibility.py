@@ -609,7 +609,8 @@ def quantile_symbols(x, n_bins):
     """Symbolise a real series by its empirical quantiles: ``n_bins`` equally populated bins.
 
     Bin edges are the ``j / n_bins`` quantiles of all values (all rows pooled); symbols are
-    ``0 .. n_bins - 1``. A value does not change under time reversal, so the identity
+    ``0 .. n_bins - 1`` (ties at an edge go to the upper bin, so bins of tied values are
+    unequal). A value does not change under time reversal, so the identity
     ``symbol_reversal`` applies (velocities would need a sign flip). Coarse bins can hide
     irreversibility: the estimate is a lower bound on that of the underlying process
     (data-processing inequality).
