@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import stats
 
 from entropy.processes.ehrenfest import Ehrenfest, boltzmann_entropy, gibbs_entropy, mean_boltzmann_entropy
 from entropy.processes.kac import KacRing, binary_entropy

@@ -173,7 +173,7 @@ class LatticeGas(Process):
         if self.exclusion:
             flat = arr[:, 0].astype(np.int64) * self.size + arr[:, 1]
             if np.unique(flat).size != flat.size:
-                raise ValueError(f"start: two particles share a site, which exclusion forbids")
+                raise ValueError("start: two particles share a site, which exclusion forbids")
         return arr.astype(np.int32)
 
     def _draw_start(self, start, seed, first_path, n):
