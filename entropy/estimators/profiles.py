@@ -9,6 +9,13 @@ Input, everywhere: an ensemble from :func:`entropy.simulate` (stored states, att
 ``times``, ``counts`` and ``pair_counts``), or a plain ``(paths, times)`` integer array with
 optional ``times=``. Estimators here know nothing of processes: they read arrays.
 
+Every profile has a standard error and a confidence interval: by default (``ci="normal"``)
+``value -/+ z * stderr`` with the estimator's analytic (delta-method) standard error; with
+``ci="bootstrap"`` the percentile interval and standard deviation of ``n_boot`` replicates
+that resample the paths with replacement (seeded by ``seed``; for streamed counts, the
+per-time count tables are resampled multinomially, which is the same thing for per-time
+quantities).
+
 Words of several symbols are encoded exactly, without a cap on ``alphabet ** length``:
 mixed-radix integer codes when they fit in 63 bits, otherwise per-time relabelling of the
 distinct words (``np.unique`` over rows).
@@ -16,7 +23,10 @@ distinct words (``np.unique`` over rows).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -150,7 +160,63 @@ def _check_direction(direction):
     return direction
 
 
+# ----------------------------------------------------------------------------- bootstrap
+def _resample(d: _Data, rng):
+    """One bootstrap replicate of the ensemble: paths drawn with replacement."""
+    if d.states is not None:
+        idx = rng.integers(0, d.paths, d.paths)
+        return SimpleNamespace(times=d.times, states=d.states[idx], n_states=d.n_states)
+
+    def table(c):
+        c = np.asarray(c, dtype=np.int64)
+        flat = c.reshape(c.shape[0], -1)
+        n = flat.sum(axis=1)
+        p = flat / np.where(n > 0, n, 1)[:, None]
+        return rng.multinomial(n, p).reshape(c.shape)
+
+    pc = None if d.pair_counts is None else table(d.pair_counts)
+    return SimpleNamespace(times=d.times, counts=table(d.counts), pair_counts=pc, paths=d.paths)
+
+
+def _bootstrappable(fn):
+    """Add ``ci="normal" | "bootstrap"``, ``n_boot`` and ``seed`` to a profile estimator."""
+
+    @functools.wraps(fn)
+    def wrapper(ensemble, *args, ci="normal", n_boot=200, seed=0, **kw):
+        if ci not in ("normal", "bootstrap"):
+            raise ValueError(f"ci={ci!r}: expected 'normal' or 'bootstrap'")
+        prof = fn(ensemble, *args, **kw)
+        if ci == "normal":
+            return prof
+        n_boot = check_positive_int(n_boot, "n_boot", minimum=2)
+        d = _Data(ensemble, kw.get("times"), kw.get("n_states"))
+        kw.pop("times", None)
+        rng = np.random.default_rng(seed)
+        reps = np.empty((n_boot, len(prof.times)))
+        for i in range(n_boot):
+            reps[i] = fn(_resample(d, rng), *args, **kw).values
+        alpha = 1.0 - prof.confidence
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(reps).all(axis=0)
+            lo = np.full(len(prof.times), np.nan)
+            hi = np.full(len(prof.times), np.nan)
+            se = np.full(len(prof.times), np.nan)
+            if finite.any():
+                lo[finite], hi[finite] = np.percentile(reps[:, finite], [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
+                se[finite] = reps[:, finite].std(axis=0, ddof=1)
+        return dataclasses.replace(prof, stderr=se, ci_low=lo, ci_high=hi,
+                                   extra={**prof.extra, "ci": "bootstrap", "n_boot": n_boot, "seed": seed})
+
+    wrapper.__doc__ = (fn.__doc__ or "") + """
+    Confidence intervals: ``ci="normal"`` (default) uses ``value -/+ z * stderr``;
+    ``ci="bootstrap"`` resamples the paths ``n_boot`` times (seeded by ``seed``) and returns the
+    percentile interval and the replicates' standard deviation as ``stderr``.
+    """
+    return wrapper
+
+
 # ----------------------------------------------------------------------------- H(t)
+@_bootstrappable
 def entropy_profile(ensemble, *, method="plugin", base=2, confidence=0.95, times=None,
                     n_states=None, alphabet_size=None) -> Profile:
     r"""Entropy of the ensemble at every time, :math:`H(t) = H[X_t]`.
@@ -196,6 +262,7 @@ def entropy_profile(ensemble, *, method="plugin", base=2, confidence=0.95, times
 
 
 # ----------------------------------------------------------------------------- D(p_t || pi)
+@_bootstrappable
 def relative_entropy_profile(ensemble, reference, *, method="plugin", base=2, confidence=0.95,
                              times=None) -> Profile:
     r"""Relative entropy of the ensemble law to a reference law at every time, :math:`D(\hat p_t \| \pi)`.
@@ -264,6 +331,7 @@ def _conditional_from_codes(joint, n_target, method, n_hist_words):
     return h, se
 
 
+@_bootstrappable
 def entropy_rate_profile(ensemble, *, history=1, direction="forward", method="plugin", base=2,
                          confidence=0.95, times=None) -> Profile:
     r"""Time-local entropy rate, forwards or backwards, at every time.
@@ -331,6 +399,7 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method="pl
 
 
 # ----------------------------------------------------------------------------- E(t)
+@_bootstrappable
 def excess_entropy_profile(ensemble, *, history=1, method="plugin", base=2, confidence=0.95,
                            times=None) -> Profile:
     r"""Time-local excess entropy at every time.
@@ -413,6 +482,7 @@ def _pair_counts(d: _Data) -> np.ndarray:
     return pc
 
 
+@_bootstrappable
 def irreversibility_profile(ensemble, *, unmatched="pseudocount", pseudocount=0.5, base=2, confidence=0.95,
                             times=None) -> Profile:
     r"""Time-local irreversibility of each step, oriented away from t0.
