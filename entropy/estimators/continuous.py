@@ -201,12 +201,26 @@ def _mean_and_stderr(terms):
 # ----------------------------------------------------------------------------------------
 
 
+# Below these sizes the work is smaller than the cost of waking threads, which on a loaded
+# 2-core machine was measured at milliseconds per parallel region (numba: 15 ms against
+# 40 us of serial work for n = 1000 binary searches): run on the calling thread. Light
+# kernels (a few operations per point) go parallel from _PARALLEL_MIN_LIGHT points, heavy
+# ones (a tree query, a window scan per point) from _PARALLEL_MIN_HEAVY.
+_PARALLEL_MIN_LIGHT = 50_000
+_PARALLEL_MIN_HEAVY = 5_000
+
+
+def _tree_workers(workers, n):
+    """``workers`` for a cKDTree query over n points."""
+    return workers if n >= _PARALLEL_MIN_HEAVY else 1
+
+
 @contextmanager
-def _numba_threads(workers):
-    """Run numba's parallel loops with ``workers`` threads (-1: all), then restore."""
+def _numba_threads(workers, parallel):
+    """Run numba's parallel loops with ``workers`` threads (-1: all; 1 if not ``parallel``)."""
     old = numba.get_num_threads()
     want = numba.config.NUMBA_NUM_THREADS if workers == -1 else min(workers, numba.config.NUMBA_NUM_THREADS)
-    numba.set_num_threads(want)
+    numba.set_num_threads(want if parallel else 1)
     try:
         yield
     finally:
@@ -283,6 +297,22 @@ def _count_within_strips(points, column1, starts, origin, inv_width, queries, ra
         out[i] = count
 
 
+@njit(parallel=True, cache=True)
+def _largest_neighbour_distance(x, neighbours, out):
+    """``out[i] = max_a max_m |x[neighbours[i, a], m] - x[i, m]|`` (no (n, k, dim) temporary)."""
+    k = neighbours.shape[1]
+    dim = x.shape[1]
+    for i in prange(x.shape[0]):
+        largest = 0.0
+        for a in range(k):
+            j = neighbours[i, a]
+            for m in range(dim):
+                gap = abs(x[j, m] - x[i, m])
+                if gap > largest:
+                    largest = gap
+        out[i] = largest
+
+
 def _count_within(x, radii, workers, *, strict):
     """Number of *other* points within max-norm distance ``radii[i]`` of each point.
 
@@ -297,7 +327,7 @@ def _count_within(x, radii, workers, *, strict):
     out = np.empty(n, dtype=np.int64)
     if dim == 1:
         col = np.ascontiguousarray(x[:, 0])
-        with _numba_threads(workers):
+        with _numba_threads(workers, n >= _PARALLEL_MIN_LIGHT):
             _count_within_1d(np.sort(col), col, r, out)
         return out - 1
     perm = np.argsort(-x.std(axis=0), kind="stable")  # widest coordinates first
@@ -309,7 +339,7 @@ def _count_within(x, radii, workers, *, strict):
     order = np.lexsort((queries[:, 1], strip))
     points = queries[order]
     starts = np.searchsorted(strip[order], np.arange(int(strip.max()) + 2))
-    with _numba_threads(workers):
+    with _numba_threads(workers, n >= _PARALLEL_MIN_HEAVY):
         _count_within_strips(
             points, np.ascontiguousarray(points[:, 1]), starts, origin, 1.0 / width, queries, r, out
         )
@@ -362,7 +392,7 @@ def _knn_radii_1d(values, k, workers, name):
         has_twin[order[:-1][tied]] = True
         _raise_duplicates(values[:, None], has_twin, name)
     gaps = np.empty_like(sorted_values)
-    with _numba_threads(workers):
+    with _numba_threads(workers, values.shape[0] >= _PARALLEL_MIN_LIGHT):
         _kth_gap_sorted(sorted_values, k, gaps)
     radii = np.empty_like(gaps)
     radii[order] = gaps
@@ -385,12 +415,12 @@ def _knn_query(x, k, p, workers, name, *, all_neighbours=False):
     leaf_order = tree.indices
     queries = x[leaf_order]
     if all_neighbours:
-        dist, nb = tree.query(queries, k=k + 1, p=p, workers=workers)
+        dist, nb = tree.query(queries, k=k + 1, p=p, workers=_tree_workers(workers, x.shape[0]))
         idx = np.empty((x.shape[0], k), dtype=nb.dtype)
         idx[leaf_order] = nb[:, 1:]
         twin_dist, kth = dist[:, 1], dist[:, k]
     else:
-        dist, _ = tree.query(queries, k=sorted({2, k + 1}), p=p, workers=workers)
+        dist, _ = tree.query(queries, k=sorted({2, k + 1}), p=p, workers=_tree_workers(workers, x.shape[0]))
         twin_dist, kth, idx = dist[:, 0], dist[:, -1], None
     radii = np.empty_like(kth)
     radii[leaf_order] = kth
@@ -746,8 +776,11 @@ def _ksg_terms(x, y, k, variant, workers):
         ny = _count_within(y, eps, workers, strict=True)
         return float(digamma(k) + digamma(n)) - digamma(nx + 1) - digamma(ny + 1)
     _, idx = _knn_query(z, k, np.inf, workers, "x, y (joint samples)", all_neighbours=True)
-    eps_x = np.abs(x[idx] - x[:, None, :]).max(axis=(1, 2))
-    eps_y = np.abs(y[idx] - y[:, None, :]).max(axis=(1, 2))
+    eps_x = np.empty(n)
+    eps_y = np.empty(n)
+    with _numba_threads(workers, n >= _PARALLEL_MIN_LIGHT):
+        _largest_neighbour_distance(x, idx, eps_x)
+        _largest_neighbour_distance(y, idx, eps_y)
     nx = _count_within(x, eps_x, workers, strict=False)
     ny = _count_within(y, eps_y, workers, strict=False)
     return float(digamma(k) - 1.0 / k + digamma(n)) - digamma(nx) - digamma(ny)
