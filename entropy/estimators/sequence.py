@@ -317,12 +317,11 @@ def _dense_tables(rows: _Rows, pieces: _Pieces, lmin: int):
         yield L, counts
 
 
-def _word_tables(rows: _Rows, lengths, *, keep_codes: bool = False) -> dict:
+def _word_tables(rows: _Rows, lengths) -> dict:
     """Word counts for every length in ``lengths`` (all windows of all rows pooled).
 
-    Returns ``{L: (codes, counts)}``; ``counts`` holds the positive counts. ``codes`` are the
-    mixed-radix codes of the words when ``a**L`` fits in int64 and ``keep_codes`` is set,
-    otherwise None (the relabelled ranks of longer words mean nothing outside one call).
+    Returns ``{L: counts}`` with the positive counts of the distinct words of ``L`` symbols
+    (in no meaningful order).
     """
     lengths = sorted(set(int(L) for L in lengths))
     lmax = lengths[-1]
@@ -335,23 +334,21 @@ def _word_tables(rows: _Rows, lengths, *, keep_codes: bool = False) -> dict:
     while not _fits(a, l_fit):
         l_fit -= 1
     need = [L for L in lengths if L <= l_fit]
-    if need or l_fit < lmax:
-        top = l_fit if l_fit < lmax else need[-1]
-        lo = need[0] if need else top
+    if need:
+        top, lo = need[-1], need[0]
         n_groups = max(1, get_num_threads())
         if _dense_ok(rows, top, n_groups):
             for L, counts in _dense_tables(rows, _pieces(rows, n_groups, top), lo):
                 if L in need:
                     total = counts.sum(axis=0)
-                    nz = np.flatnonzero(total)
-                    out[L] = (nz if keep_codes else None, total[nz])
+                    out[L] = total[total > 0]
         else:
             codes, counts = _sorted_table(_all_codes(rows, top))
             for L in range(top, lo - 1, -1):
                 if L < top:
                     codes, counts = _shorten_sparse(codes, counts, a, _last_codes(rows, L))
                 if L in need:
-                    out[L] = (codes if keep_codes else None, counts)
+                    out[L] = counts
     if l_fit < lmax:
         out.update(_relabel_tables(rows, l_fit, [L for L in lengths if L > l_fit]))
     return out
@@ -376,7 +373,7 @@ def _relabel_tables(rows: _Rows, l_fit: int, lengths) -> dict:
         _, rank, counts = np.unique(pair, return_inverse=True, return_counts=True)
         rank = rank.reshape(-1).astype(np.int64)
         if L in lengths:
-            out[L] = (None, counts)
+            out[L] = counts
     return out
 
 
@@ -416,7 +413,7 @@ def _pooled(rows, lengths, method, base, n_batches, combine):
     else:
         def entropies(r):
             t = _word_tables(r, lengths)
-            return np.array([_entropy(t[L][1], method, base, a, L) for L in lengths])
+            return np.array([_entropy(t[L], method, base, a, L) for L in lengths])
 
         value = np.asarray(combine(entropies(rows)), dtype=float)
         if pieces is None:
