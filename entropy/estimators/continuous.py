@@ -795,9 +795,9 @@ def _gaussian_mi_from_samples(x, y, bias_correction):
     r = a * scale[:, None] * scale[None, :]  # sample correlation matrix
     rx, ry, rxy = r[:dx, :dx], r[dx:, dx:], r[:dx, dx:]
     mi = 0.5 * (_logdet(rx, "x") + _logdet(ry, "y") - _logdet(r, "x, y (joint samples)"))
-    if bias_correction:  # the d log 2 and scale terms cancel between the three determinants
-        psi = lambda d: _wishart_logdet_moments(n - 1, d)[0] - d * math.log(2.0)  # noqa: E731
-        mi -= 0.5 * (psi(dx) + psi(dy) - psi(dx + dy))
+    if bias_correction:  # E log det A_B - log det Sigma_B for the blocks X, Y and (X, Y)
+        offset = [_wishart_logdet_moments(n - 1, d)[0] for d in (dx, dy, dx + dy)]
+        mi -= 0.5 * (offset[0] + offset[1] - offset[2])
     # canonical correlations: singular values of Lx^-1 Rxy Ly^-T
     lx, ly = np.linalg.cholesky(rx), np.linalg.cholesky(ry)
     c = np.linalg.solve(ly, np.linalg.solve(lx, rxy).T)
