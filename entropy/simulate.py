@@ -141,6 +141,10 @@ class EnsembleCounts:
     pair_counts : ndarray of int64, shape (len(times) - 1, n_states, n_states) or None
         ``pair_counts[i, x, y]`` = number of paths with ``X_{times[i]} = x`` and
         ``X_{times[i] + 1} = y``.
+    word_counts : ndarray of int64, shape (len(times) - L + 1, n_states ** L) or None
+        With ``word_length=L > 2``: counts of the words ``X_{times[i]} .. X_{times[i] + L - 1}``
+        (mixed-radix code, first symbol most significant). ``pair_counts`` is then derived
+        from them.
     paths, seed, process, start
         What was simulated.
     """
@@ -153,6 +157,7 @@ class EnsembleCounts:
     process: Process | None = None
     start: object = None
     extra: dict = field(default_factory=dict)
+    word_counts: np.ndarray | None = None
 
     @property
     def n_states(self) -> int:
@@ -196,6 +201,7 @@ def simulate(
     dt: float | None = None,
     store: bool = True,
     pairs: bool = True,
+    word_length: int = 2,
     chunk_size: int | None = None,
     progress=False,
     max_memory: int | None = None,
@@ -226,6 +232,11 @@ def simulate(
         :class:`EnsembleCounts` with per-time counts of ``X_t`` (and of pairs
         ``(X_t, X_{t+1})`` if ``pairs``), accumulated chunk by chunk; memory is bounded by the
         counts and one chunk.
+    word_length : int
+        Streaming only: also count words of this many consecutive symbols at every time
+        (default 2 = pairs). The per-time estimators need ``history + 1`` symbols for entropy
+        rates and ``2 * history`` for the excess entropy. The table has ``n_states ** L``
+        columns per time: its size is checked before any work.
     chunk_size : int, optional
         Paths per chunk (default: about 32 MiB of states per chunk).
     progress : bool or tqdm-like
@@ -270,8 +281,18 @@ def simulate(
                 "records continuous values; use store=True"
             )
         n = process.n_states
+        L = check_positive_int(word_length, "word_length", minimum=2)
+        if L > T:
+            raise ValueError(f"word_length={word_length!r}: longer than the {T} times simulated")
+        if L > 2 and not pairs:
+            raise ValueError(f"word_length={word_length!r}: needs pairs=True")
+        if L > 2 and client is not None:
+            raise ValueError(f"word_length={word_length!r}: distributed runs stream pairs only (word_length=2)")
         need = T * n * 8 + (T - 1) * n * n * 8 * bool(pairs) + chunk_size * row_bytes
-        what = f"per-time counts of {n} states{' and state pairs' if pairs else ''} at {T} times"
+        if L > 2:
+            need += (T - L + 1) * float(n) ** L * 8
+        what = (f"per-time counts of {n} states"
+                + (f" and words of {L} states" if L > 2 else " and state pairs" if pairs else "") + f" at {T} times")
     if need > max_memory:
         raise InsufficientMemoryError(
             f"simulate: {what} needs {_fmt_bytes(need)}, but only {_fmt_bytes(max_memory)} is available"
@@ -305,15 +326,19 @@ def simulate(
 
         n = process.n_states
         counts = np.zeros((T, n), np.int64)
-        pc = np.zeros((T - 1, n, n), np.int64) if pairs else None
+        pc = np.zeros((T - 1, n, n), np.int64) if pairs and L == 2 else None
+        wc = np.zeros((T - L + 1, n**L), np.int64) if L > 2 else None
         buf = np.empty((chunk_size, T) + rec_shape, dtype=process.record_dtype)
         for c0 in range(0, paths, chunk_size):
             c1 = min(paths, c0 + chunk_size)
-            count_chunk(process, start, seed, c0, c1 - c0, forward, backward, dt, counts, pc, buf, pairs=pc is not None)
+            count_chunk(process, start, seed, c0, c1 - c0, forward, backward, dt, counts, pc, buf,
+                        pairs=pc is not None, word_counts=wc, word_length=L)
             if bar is not None:
                 bar.update(c1 - c0)
+        if wc is not None:
+            pc = _pairs_from_words(wc, n, L, T)
         return EnsembleCounts(times=times, counts=counts, pair_counts=pc, paths=paths, seed=seed,
-                              process=process, start=start)
+                              process=process, start=start, word_counts=wc)
     finally:
         if bar is not None and progress is True:
             bar.close()
@@ -337,13 +362,14 @@ def fill_chunk(process, start, seed, first_path, out, forward, backward, dt=None
 
 
 def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None, counts=None, pair_counts=None,
-                buf=None, pairs=True):
+                buf=None, pairs=True, word_counts=None, word_length=2):
     """Simulate ``n`` paths from ``first_path`` and add their per-time counts (streaming mode).
 
     ``counts`` (times x states) and ``pair_counts`` (times-1 x states x states) are added to
     in place (allocated when None; ``pair_counts`` only if ``pairs``); ``buf`` is optional
     scratch of at least ``n`` rows. Returns ``(counts, pair_counts)``. Integer counts add
-    exactly, so chunk results can be reduced in any order.
+    exactly, so chunk results can be reduced in any order. ``word_counts`` (times - L + 1 x
+    states ** L), when given, is added to with the counts of words of ``word_length`` symbols.
     """
     T = forward + backward + 1
     k = process.n_states
@@ -358,4 +384,18 @@ def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None,
     _count.count_columns(view, counts)
     if pair_counts is not None and T > 1:
         _count.count_pairs(view, pair_counts)
+    if word_counts is not None:
+        _count.count_words(view, k, word_length, word_counts)
     return counts, pair_counts
+
+
+def _pairs_from_words(wc, n, L, T):
+    """Pair counts at every time, marginalised from the L-word counts (any pair lies in some word)."""
+    pc = np.empty((T - 1, n, n), np.int64)
+    rows = wc.shape[0]
+    for t in range(T - 1):
+        s0 = min(t, rows - 1)
+        off = t - s0
+        w = wc[s0].reshape((n,) * L)
+        pc[t] = w.sum(axis=tuple(a for a in range(L) if a not in (off, off + 1)))
+    return pc

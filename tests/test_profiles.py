@@ -139,8 +139,39 @@ def test_errors(call, match):
 
 def test_streamed_history_limit():
     s = simulate(MarkovChain(driven_cycle()), 0, forward=3, paths=50, seed=1, store=False)
-    with pytest.raises(ValueError, match=r"history=2: streamed counts hold pairs"):
+    with pytest.raises(ValueError, match=r"history=2: needs words of 3 symbols, but the streamed counts hold words of 2"):
         entropy_rate_profile(s, history=2)
+    with pytest.raises(ValueError, match=r"history=1: needs words of 2 symbols"):
+        excess_entropy_profile(simulate(MarkovChain(driven_cycle()), 0, forward=3, paths=50, seed=1, store=False,
+                                        pairs=False))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_streamed_word_counts_give_the_stored_estimates(k):
+    """word_length=L streaming: h+- with history L-1 and E with 2k <= L equal the stored-path values."""
+    rng = np.random.default_rng(4)
+    c = MarkovChain(random_chain(rng, 4))
+    e = simulate(c, 0, forward=6, backward=6, paths=3000, seed=2)
+    s = simulate(c, 0, forward=6, backward=6, paths=3000, seed=2, store=False, word_length=4, chunk_size=512)
+    for direction in ("forward", "backward"):
+        a = entropy_rate_profile(e, history=k, direction=direction, method="grassberger")
+        b = entropy_rate_profile(s, history=k, direction=direction, method="grassberger")
+        np.testing.assert_allclose(b.values, a.values, atol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(b.stderr, a.stderr, atol=1e-12, equal_nan=True)
+    if 2 * k <= 4:
+        np.testing.assert_allclose(excess_entropy_profile(s, history=k).values, excess_entropy_profile(e, history=k).values,
+                                   atol=1e-12, equal_nan=True)
+    # the pair counts derived from the 4-words equal the directly streamed ones
+    s2 = simulate(c, 0, forward=6, backward=6, paths=3000, seed=2, store=False)
+    np.testing.assert_array_equal(s.pair_counts, s2.pair_counts)
+
+
+def test_word_length_validation():
+    c = MarkovChain(driven_cycle())
+    with pytest.raises(ValueError, match=r"word_length=1: expected an integer >= 2"):
+        simulate(c, 0, forward=3, paths=10, store=False, word_length=1)
+    with pytest.raises(ValueError, match=r"word_length=9: longer than the 4 times simulated"):
+        simulate(c, 0, forward=3, paths=10, store=False, word_length=9)
 
 
 # ----------------------------------------------------------------------------- irreversibility

@@ -50,10 +50,12 @@ class _Data:
     def __init__(self, data, times, n_states, name="ensemble"):
         self.counts = None
         self.pair_counts = None
+        self.word_counts = None
         self.states = None
         if hasattr(data, "counts") and hasattr(data, "times"):
             self.counts = np.asarray(data.counts)
             self.pair_counts = getattr(data, "pair_counts", None)
+            self.word_counts = getattr(data, "word_counts", None)
             self.times = np.asarray(data.times)
             self.n_states = self.counts.shape[1]
             self.paths = int(getattr(data, "paths", self.counts[0].sum()))
@@ -87,6 +89,41 @@ class _Data:
         if n_states is not None and n_states < seen:
             raise ValueError(f"n_states={n_states!r}: smaller than the largest state + 1 ({seen})")
         self.n_states = int(n_states or seen)
+
+    def window_counts(self, lo, length, name="history"):
+        """Streamed counts of the windows ``X_{t+lo} .. X_{t+lo+length-1}`` at every time.
+
+        Returns ``(table, valid)``: ``table[j]`` (flattened, ``n ** length`` entries, first
+        symbol most significant) for the times ``valid[j]`` (indices into ``times``). Derived
+        by marginalising the longest word counts streamed (``word_counts`` of length L, or
+        the pair counts): any window of up to L symbols is a sub-window of some L-word.
+        """
+        n = self.n_states
+        if self.word_counts is not None:
+            W = np.asarray(self.word_counts)
+        elif self.pair_counts is not None:
+            W = np.asarray(self.pair_counts).reshape(len(self.pair_counts), -1)
+        else:
+            W = np.asarray(self.counts)
+        rows = W.shape[0]
+        L = round(math.log(W.shape[1], n)) if n > 1 else len(self.times) - rows + 1
+        if n > 1 and n**L != W.shape[1]:  # pragma: no cover - malformed input
+            raise ValueError("ensemble: word counts do not have n_states ** L columns")
+        if length > L:
+            raise ValueError(
+                f"{name}: needs words of {length} symbols, but the streamed counts hold words of {L}; "
+                f"simulate with store=False, word_length={length} (or store the paths)")
+        T = len(self.times)
+        valid = np.arange(max(-lo, 0), min(T, T - (lo + length) + 1))
+        table = np.empty((valid.size, n**length), np.int64)
+        for j, t in enumerate(valid):
+            start = t + lo
+            s0 = min(start, rows - 1)  # the L-word starting at s0 covers the window
+            off = start - s0
+            w = W[s0].reshape((n,) * L)
+            axes = tuple(a for a in range(L) if not off <= a < off + length)
+            table[j] = w.sum(axis=axes).ravel() if axes else w.ravel()
+        return table, valid
 
     # per-time counts of single symbols
     def symbol_counts(self):
@@ -345,7 +382,7 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method="pl
     Values are NaN where the history leaves the ensemble's time window. The standard error
     is the delta-method one of the plug-in conditional entropy,
     :math:`\sqrt{\mathrm{Var}[-\log \hat p(x_t \mid \text{history})]/M}`, used for every method.
-    From streamed counts only ``history=1`` is available (pair counts).
+    From streamed counts, histories up to ``word_length - 1`` of the simulation are available.
 
     In units of ``base`` per step. Reference: Cover & Thomas (2006), sec. 4.2; for the
     backward rate, Crutchfield, Ellison & Mahoney (2009), PRL 103, 094101.
@@ -359,33 +396,24 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method="pl
     ses = np.full(T, np.nan)
     samples = np.zeros(T, np.int64)
     if d.states is None:
-        if k != 1 or d.pair_counts is None:
-            raise ValueError(f"history={history!r}: streamed counts hold pairs (X_t, X_t+1) only; "
-                             "use history=1 or a stored ensemble")
-        pc = d.pair_counts.astype(np.int64)  # (T-1, n, n): [t, x_t, x_{t+1}]
-        if direction == "forward":
-            joint = pc.reshape(T - 1, -1)
-            cond = pc.sum(axis=2)  # history = X_{t-1}
-            sl = slice(1, T)
-        else:
-            joint = pc.transpose(0, 2, 1).reshape(T - 1, -1)
-            cond = pc.sum(axis=1)  # history = X_{t+1}
-            sl = slice(0, T - 1)
-        Hj = _H(joint, method, d.n_states**2)
-        Hh = _H(cond, method, d.n_states)
-        vals[sl] = Hj - Hh
-        # conditional delta-method variance from the pair table
+        n = d.n_states
+        if direction == "forward":  # window X_{t-k} .. X_t: history first, target last
+            tab, valid = d.window_counts(-k, k + 1, f"history={history!r}")
+            pc = tab.reshape(-1, n**k, n)
+        else:  # window X_t .. X_{t+k}: target first
+            tab, valid = d.window_counts(0, k + 1, f"history={history!r}")
+            pc = tab.reshape(-1, n, n**k).transpose(0, 2, 1)
+        joint = pc.reshape(len(valid), -1)
+        cond = pc.sum(axis=2)
+        vals[valid] = _H(joint, method, n ** (k + 1)) - _H(cond, method, n**k)
+        # delta-method variance of the conditional entropy: Var[-log p(target | history)] / M
         M = joint.sum(axis=1).astype(float)
         p = pc / M[:, None, None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            if direction == "forward":
-                lc = np.log(pc / pc.sum(axis=2, keepdims=True))
-            else:
-                lc = np.log(pc / pc.sum(axis=1, keepdims=True))
-        lc = np.where(pc > 0, lc, 0.0)
+            lc = np.where(pc > 0, np.log(pc / pc.sum(axis=2, keepdims=True)), 0.0)
         m1 = -(p * lc).sum(axis=(1, 2))
-        ses[sl] = np.sqrt(np.clip((p * lc**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
-        samples[sl] = M.astype(np.int64)
+        ses[valid] = np.sqrt(np.clip((p * lc**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
+        samples[valid] = M.astype(np.int64)
     else:
         offsets = list(range(-k, 1)) if direction == "forward" else list(range(k, -1, -1))
         codes, valid = _word_codes(d.states, offsets, d.n_states)
@@ -411,7 +439,7 @@ def excess_entropy_profile(ensemble, *, history=1, method="plugin", base=2, conf
     estimated from the word counts across paths at each t (``method`` applies to all three
     entropies). Standard error: delta method,
     :math:`\sqrt{\mathrm{Var}[\log \hat p(a,b)/(\hat p(a)\hat p(b))]/M}`. NaN where the words
-    leave the time window. From streamed counts only ``history=1`` (pairs) is available.
+    leave the time window. From streamed counts, ``2 * history <= word_length``.
 
     In units of ``base``. Reference: Crutchfield & Feldman (2003), Chaos 13, 25.
     """
@@ -424,26 +452,22 @@ def excess_entropy_profile(ensemble, *, history=1, method="plugin", base=2, conf
     samples = np.zeros(T, np.int64)
     ln = math.log(b)
     if d.states is None:
-        if k != 1 or d.pair_counts is None:
-            raise ValueError(f"history={history!r}: streamed counts hold pairs (X_t, X_t+1) only; "
-                             "use history=1 or a stored ensemble")
-        pc = d.pair_counts.astype(np.int64)
-        Tm = T - 1
-        joint = pc.reshape(Tm, -1)
+        n = d.n_states
+        tab, valid = d.window_counts(-k, 2 * k, f"history={history!r}")
+        pc = tab.reshape(-1, n**k, n**k)  # [t, past word, future word]
+        joint = pc.reshape(len(valid), -1)
         a = pc.sum(axis=2)
         c = pc.sum(axis=1)
-        n = d.n_states
-        I = _H(a, method, n) + _H(c, method, n) - _H(joint, method, n * n)
+        I = _H(a, method, n**k) + _H(c, method, n**k) - _H(joint, method, n ** (2 * k))
         M = joint.sum(axis=1).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             lr = np.log(pc * M[:, None, None] / (a[:, :, None] * c[:, None, :]))
         lr = np.where(pc > 0, lr, 0.0)
         p = pc / M[:, None, None]
         m1 = (p * lr).sum(axis=(1, 2))
-        se = np.sqrt(np.clip((p * lr**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
-        vals[1:] = I
-        ses[1:] = se
-        samples[1:] = M.astype(np.int64)
+        vals[valid] = I
+        ses[valid] = np.sqrt(np.clip((p * lr**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
+        samples[valid] = M.astype(np.int64)
     else:
         n = d.n_states
         past, valid_p = _word_codes(d.states, list(range(-k, 0)), n)
