@@ -903,6 +903,11 @@ def gaussian_entropy(cov, base=2):
     base : float
         Logarithm base (2: bits, the default).
 
+    Returns
+    -------
+    float
+        h in units of ``base``.
+
     References
     ----------
     Cover & Thomas, Elements of Information Theory, 2nd ed. (2006), Thm 8.4.1.
@@ -927,6 +932,11 @@ def gaussian_mutual_information(cov, dim_x, base=2):
         Dimension of X (1 <= dim_x < dim).
     base : float
         Logarithm base (2: bits, the default).
+
+    Returns
+    -------
+    float
+        I(X; Y) in units of ``base``.
 
     References
     ----------
