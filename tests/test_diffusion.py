@@ -160,6 +160,17 @@ def test_brownian_motion_both_arms_closed_form():
     assert bm.reversed() is bm
 
 
+def test_two_dimensional_kernel_equals_generic():
+    ou = OrnsteinUhlenbeck(A_ROT, [[1.0, 0.0], [0.3, 0.8]])
+    F, _, L = ou._factors(0.05)
+    init = np.random.default_rng(0).normal(size=(20, 2))
+    a, b = np.empty((20, 31, 2)), np.empty((20, 31, 2))
+    bad = np.empty(20, np.int64)
+    kd.run_ar1_2d(F, L, init, np.uint64(3), 0, ARM_FORWARD, 30, a, bad, 1e300)
+    kd.run_ar1(F, L, init, np.uint64(3), 0, ARM_FORWARD, 30, b, bad, 1e300)
+    np.testing.assert_array_equal(a, b)
+
+
 def test_float32_storage_is_rounded_float64():
     for proc in (OrnsteinUhlenbeck(2.0, 1.0, dtype=np.float32), Langevin("double_well", 1.0, 1.0, dtype=np.float32)):
         start = 0.3 if proc.dim == 1 else [0.3, 0.1]
@@ -461,6 +472,14 @@ def test_user_gradient_equals_builtin():
     b = simulate(builtin, start, forward=25, backward=25, paths=200, seed=4, dt=0.05)
     np.testing.assert_array_equal(a.states, b.states)
     assert user.reversed() is user
+    # in one dimension the built-in potentials run a separate kernel (lanes, state in registers):
+    # same numbers as the generic per-path stepper that user gradients use, for both schemes
+    for scheme in ("heun", "euler_maruyama"):
+        user1 = Langevin(_linear_gradient, 0.7, 2.0, scheme=scheme, curvature=3.0, k=3.0, c=0.5)
+        builtin1 = Langevin("harmonic", 0.7, 2.0, scheme=scheme, stiffness=3.0, center=0.5)
+        a = simulate(user1, {"mean": 0.2, "cov": 0.3}, forward=25, backward=25, paths=37, seed=4, dt=0.05)
+        b = simulate(builtin1, {"mean": 0.2, "cov": 0.3}, forward=25, backward=25, paths=37, seed=4, dt=0.05)
+        np.testing.assert_array_equal(a.states, b.states)
     # the curvature given is checked
     with pytest.raises(ValueError, match=r"dt=1\.0: too large .* limit 1"):
         simulate(user, start, forward=2, paths=2, seed=1, dt=1.0)

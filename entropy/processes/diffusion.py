@@ -375,6 +375,8 @@ class _LinearDiffusion(_Diffusion):
         if self._dim == 1:
             _kd.run_ar1_scalar(float(F[0, 0]), float(L[0, 0]), init[:, 0], np.uint64(seed), first_path, arm,
                                steps, out, bad, self._limit)
+        elif self._dim == 2:
+            _kd.run_ar1_2d(F, L, init, np.uint64(seed), first_path, arm, steps, out, bad, self._limit)
         else:
             _kd.run_ar1(F, L, init, np.uint64(seed), first_path, arm, steps, out, bad, self._limit)
         self._raise_bad(bad, first_path, arm, dt)
@@ -708,7 +710,7 @@ class Langevin(_Diffusion):
         if name == "double_well":
             h = _positive(vals["barrier"], "barrier")
             w = _positive(vals["width"], "width")
-            return np.array([code, h, w], float), 8.0 * h / w**2
+            return np.array([code, 4.0 * h / w, 1.0 / w], float), 8.0 * h / w**2
         A = vals["amplitude"]
         if isinstance(A, bool) or not isinstance(A, numbers.Real) or not math.isfinite(A) or A < 0:
             raise ValueError(f"amplitude={A!r}: expected a finite number >= 0")
@@ -721,7 +723,8 @@ class Langevin(_Diffusion):
                 f"amplitude={A!r}: 2 * amplitude / temperature = {2 * A / self._temperature:.4g} exceeds 700, "
                 "beyond what the tabulated stationary density can represent in double precision"
             )
-        return np.array([code, float(A), L, float(F)]), float(A) * (2.0 * math.pi / L) ** 2
+        k = 2.0 * math.pi / L
+        return np.array([code, float(A) * k, k, float(F)]), float(A) * k * k
 
     # -- properties -------------------------------------------------------------------------------
     @property
@@ -816,7 +819,7 @@ class Langevin(_Diffusion):
                 rev._name = "tilted_periodic_reversed"
                 rev._kparams = np.concatenate([
                     [_kd.POT_TILTED_PERIODIC_REVERSED], self._kparams[1:4],
-                    [2.0 * self._friction * J, float(len(x))], 1.0 / ps,
+                    [2.0 * self._friction * J, float(len(x)), 1.0 / self._params_dict["period"]], 1.0 / ps,
                 ])
                 rev.__dict__.pop("periodic_stationary", None)
                 rev.__dict__["periodic_stationary"] = (x, ps, J)
@@ -850,7 +853,11 @@ class Langevin(_Diffusion):
         n = init.shape[0]
         bad = np.empty(n, np.int64)
         init = np.ascontiguousarray(init, dtype=float)
-        kern = _kd.run_langevin_builtin if self._user is None else _kd.langevin_kernel_for(self._user)
-        kern(self._kparams, mu, s, scheme, init, np.uint64(seed), first_path, arm, steps, self._out3(out), bad,
-             self._limit)
+        if self._user is None and self._dim == 1:
+            _kd.run_langevin_builtin1(self._kparams, mu, s, scheme, init[:, 0], np.uint64(seed), first_path, arm,
+                                      steps, out, bad, self._limit)
+        else:
+            kern = _kd.run_langevin_builtin if self._user is None else _kd.langevin_kernel_for(self._user)
+            kern(self._kparams, mu, s, scheme, init, np.uint64(seed), first_path, arm, steps, self._out3(out), bad,
+                 self._limit)
         self._raise_bad(bad, first_path, arm, dt)
