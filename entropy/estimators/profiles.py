@@ -197,6 +197,107 @@ def _check_direction(direction):
     return direction
 
 
+# ----------------------------------------------------------------------------- real-valued ensembles
+def _continuous(data, times):
+    """``(X, times)`` with X of shape (paths, T, dim) if the ensemble is real-valued, else None.
+
+    Real-valued: an ensemble of a continuous process (``process.discrete`` false) or a float
+    array of shape (paths, T) or (paths, T, dim).
+    """
+    if hasattr(data, "counts"):
+        return None
+    if hasattr(data, "states") and hasattr(data, "times"):
+        proc = getattr(data, "process", None)
+        X = np.asarray(data.states)
+        if proc is not None and getattr(proc, "discrete", True):
+            return None
+        t = np.asarray(data.times)
+    else:
+        X = np.asarray(data)
+        t = None if times is None else np.asarray(times)
+    if not np.issubdtype(X.dtype, np.floating) or X.ndim not in (2, 3) or X.size == 0:
+        return None
+    if not np.all(np.isfinite(X)):
+        raise ValueError("ensemble: real-valued states must be finite (found NaN or inf)")
+    if X.ndim == 2:
+        X = X[:, :, None]
+    if t is None:
+        t = np.arange(X.shape[1])
+    if t.shape != (X.shape[1],):
+        raise ValueError(f"times: expected {X.shape[1]} times (one per column), got shape {t.shape}")
+    return X, t
+
+
+def _constant(block):
+    return bool(np.all(block == block[:1]))
+
+
+def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, direction="forward"):
+    """Per-time differential entropy, conditional entropy rate or excess entropy (kNN / KSG / Gaussian).
+
+    A column in which every path has the same value (a point start at t0) has differential
+    entropy -inf; conditioning on such a column leaves h(X_t), and its mutual information
+    with anything is 0.
+    """
+    from .continuous import conditional_entropy, differential_entropy, mutual_information
+
+    b = _check_common(base, confidence)
+    method = method or "knn"
+    if method not in ("knn", "gaussian", "binned"):
+        raise ValueError(f"method={method!r}: real-valued ensembles take 'knn', 'gaussian' or 'binned'")
+    P, T, dim = X.shape
+    vals = np.full(T, np.nan)
+    ses = np.full(T, np.nan)
+    samples = np.zeros(T, np.int64)
+
+    def window(a, c):  # X_{a..c} stacked as (paths, (c - a + 1) * dim)
+        return X[:, a : c + 1, :].reshape(P, -1)
+
+    for i in range(T):
+        try:
+            if kind == "entropy":
+                x = X[:, i, :]
+                if _constant(x):
+                    vals[i], ses[i] = -np.inf, np.nan
+                else:
+                    e = differential_entropy(x, method=method, k=k, base=b, return_stderr=True)
+                    vals[i], ses[i] = e.value, e.stderr
+            elif kind == "rate":
+                if direction == "forward":
+                    if i - history < 0:
+                        continue
+                    x, y = X[:, i, :], window(i - history, i - 1)
+                else:
+                    if i + history > T - 1:
+                        continue
+                    x, y = X[:, i, :], window(i + 1, i + history)
+                if _constant(x):
+                    vals[i], ses[i] = -np.inf, np.nan
+                elif _constant(y):
+                    e = differential_entropy(x, method=method, k=k, base=b, return_stderr=True)
+                    vals[i], ses[i] = e.value, e.stderr
+                else:
+                    e = conditional_entropy(x, given=y, method=method, k=k, base=b, return_stderr=True)
+                    vals[i], ses[i] = e.value, e.stderr
+            else:  # excess entropy
+                if i - history < 0 or i + history - 1 > T - 1:
+                    continue
+                x, y = window(i - history, i - 1), window(i, i + history - 1)
+                if _constant(x) or _constant(y):
+                    vals[i], ses[i] = 0.0, 0.0
+                else:
+                    e = mutual_information(x, y, method="ksg" if method == "knn" else "gaussian", k=k, base=b,
+                                           return_stderr=True)
+                    vals[i], ses[i] = e.value, e.stderr
+        except ValueError as exc:
+            raise ValueError(f"at t={t[i]}: {exc}") from None
+        samples[i] = P
+    q = {"entropy": "differential_entropy", "rate": f"entropy_rate_{direction}", "excess": "excess_entropy"}[kind]
+    lo, hi = normal_interval(vals, ses, confidence)
+    return Profile(quantity=q, times=t, values=vals, stderr=ses, ci_low=lo, ci_high=hi, confidence=confidence,
+                   unit=unit_name(b), method=method, samples=samples, extra={"history": history, "k": k})
+
+
 # ----------------------------------------------------------------------------- bootstrap
 def _resample(d: _Data, rng):
     """One bootstrap replicate of the ensemble: paths drawn with replacement."""
@@ -222,6 +323,9 @@ def _bootstrappable(fn):
     def wrapper(ensemble, *args, ci="normal", n_boot=200, seed=0, **kw):
         if ci not in ("normal", "bootstrap"):
             raise ValueError(f"ci={ci!r}: expected 'normal' or 'bootstrap'")
+        if ci == "bootstrap" and _continuous(ensemble, kw.get("times")) is not None:
+            raise ValueError("ci='bootstrap': available for discrete ensembles; real-valued ones use the "
+                             "estimators' standard errors (ci='normal')")
         prof = fn(ensemble, *args, **kw)
         if ci == "normal":
             return prof
@@ -254,8 +358,8 @@ def _bootstrappable(fn):
 
 # ----------------------------------------------------------------------------- H(t)
 @_bootstrappable
-def entropy_profile(ensemble, *, method="plugin", base=2, confidence=0.95, times=None,
-                    n_states=None, alphabet_size=None) -> Profile:
+def entropy_profile(ensemble, *, method=None, base=2, confidence=0.95, times=None,
+                    n_states=None, alphabet_size=None, k=4) -> Profile:
     r"""Entropy of the ensemble at every time, :math:`H(t) = H[X_t]`.
 
     .. math:: \hat H(t) = -\sum_x \hat p_t(x) \log \hat p_t(x), \qquad
@@ -268,7 +372,12 @@ def entropy_profile(ensemble, *, method="plugin", base=2, confidence=0.95, times
     ----------
     ensemble : Ensemble, EnsembleCounts or array_like of int, shape (paths, times)
     method : str
-        ``plugin``, ``miller_madow``, ``grassberger``, ``chao_shen``, ``jackknife`` or ``nsb``.
+        Discrete ensembles: ``plugin`` (default), ``miller_madow``, ``grassberger``,
+        ``chao_shen``, ``jackknife`` or ``nsb``. Real-valued ensembles (diffusions, float
+        arrays of shape (paths, T) or (paths, T, dim)): the differential entropy with ``knn``
+        (Kozachenko-Leonenko, ``k`` neighbours; default), ``gaussian`` or ``binned``, see
+        :func:`entropy.estimators.differential_entropy`; -inf where all paths coincide (a
+        point start at t0).
     base : float
         Logarithm base (2 = bits).
     confidence : float
@@ -289,6 +398,10 @@ def entropy_profile(ensemble, *, method="plugin", base=2, confidence=0.95, times
     Cover & Thomas (2006), ch. 2; Paninski (2003), Neural Comput. 15, 1191 (bias and variance
     of the plug-in estimator).
     """
+    cont = _continuous(ensemble, times)
+    if cont is not None:
+        return _continuous_profile("entropy", *cont, method=method, k=k, base=base, confidence=confidence)
+    method = method or "plugin"
     b = _check_common(base, confidence)
     d = _Data(ensemble, times, n_states)
     counts = d.symbol_counts()
@@ -369,8 +482,8 @@ def _conditional_from_codes(joint, n_target, method, n_hist_words):
 
 
 @_bootstrappable
-def entropy_rate_profile(ensemble, *, history=1, direction="forward", method="plugin", base=2,
-                         confidence=0.95, times=None) -> Profile:
+def entropy_rate_profile(ensemble, *, history=1, direction="forward", method=None, base=2,
+                         confidence=0.95, times=None, k=4) -> Profile:
     r"""Time-local entropy rate, forwards or backwards, at every time.
 
     .. math::
@@ -384,12 +497,23 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method="pl
     :math:`\sqrt{\mathrm{Var}[-\log \hat p(x_t \mid \text{history})]/M}`, used for every method.
     From streamed counts, histories up to ``word_length - 1`` of the simulation are available.
 
+    Real-valued ensembles give the conditional differential entropy
+    :math:`h[X_t \mid X_{t-1..t-k}] = h(X_t, \text{history}) - h(\text{history})` with the
+    kNN (default), Gaussian or binned estimators (``k`` neighbours), see
+    :func:`entropy.estimators.conditional_entropy`.
+
     In units of ``base`` per step. Reference: Cover & Thomas (2006), sec. 4.2; for the
     backward rate, Crutchfield, Ellison & Mahoney (2009), PRL 103, 094101.
     """
-    b = _check_common(base, confidence)
+    n_neighbours = k
     k = check_positive_int(history, "history")
     _check_direction(direction)
+    cont = _continuous(ensemble, times)
+    if cont is not None:
+        return _continuous_profile("rate", *cont, method=method, k=n_neighbours, base=base, confidence=confidence,
+                                   history=k, direction=direction)
+    method = method or "plugin"
+    b = _check_common(base, confidence)
     d = _Data(ensemble, times, None)
     T = len(d.times)
     vals = np.full(T, np.nan)
@@ -428,8 +552,8 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method="pl
 
 # ----------------------------------------------------------------------------- E(t)
 @_bootstrappable
-def excess_entropy_profile(ensemble, *, history=1, method="plugin", base=2, confidence=0.95,
-                           times=None) -> Profile:
+def excess_entropy_profile(ensemble, *, history=1, method=None, base=2, confidence=0.95,
+                           times=None, k=4) -> Profile:
     r"""Time-local excess entropy at every time.
 
     .. math:: E(t) = I[X_{t-k}, \dots, X_{t-1} \,;\, X_t, \dots, X_{t+k-1}]
@@ -441,10 +565,19 @@ def excess_entropy_profile(ensemble, *, history=1, method="plugin", base=2, conf
     :math:`\sqrt{\mathrm{Var}[\log \hat p(a,b)/(\hat p(a)\hat p(b))]/M}`. NaN where the words
     leave the time window. From streamed counts, ``2 * history <= word_length``.
 
+    Real-valued ensembles use the KSG estimator (``method="knn"``, default, ``k`` neighbours)
+    or the Gaussian one, see :func:`entropy.estimators.mutual_information`.
+
     In units of ``base``. Reference: Crutchfield & Feldman (2003), Chaos 13, 25.
     """
-    b = _check_common(base, confidence)
+    n_neighbours = k
     k = check_positive_int(history, "history")
+    cont = _continuous(ensemble, times)
+    if cont is not None:
+        return _continuous_profile("excess", *cont, method=method, k=n_neighbours, base=base, confidence=confidence,
+                                   history=k)
+    method = method or "plugin"
+    b = _check_common(base, confidence)
     d = _Data(ensemble, times, None)
     T = len(d.times)
     vals = np.full(T, np.nan)
