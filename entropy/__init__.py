@@ -11,7 +11,8 @@ and measure how their entropy, entropy rate and excess entropy change with |t - 
 
 __version__ = "0.1.0"
 
-from . import estimators, exact
+from . import estimators, exact, fluctuations
+from .fluctuations import fluctuation_aligned, stationary_run
 from .processes import (
     BrownianMotion,
     Ehrenfest,
@@ -29,5 +30,6 @@ __all__ = [
     "MarkovChain", "HiddenMarkovModel", "Ehrenfest", "KacRing", "LatticeGas",
     "BrownianMotion", "OrnsteinUhlenbeck", "Langevin",
     "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError",
-    "estimators", "exact",
+    "fluctuation_aligned", "stationary_run",
+    "estimators", "exact", "fluctuations",
 ]
