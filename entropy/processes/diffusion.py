@@ -599,8 +599,10 @@ class Langevin(_Diffusion):
 
         Such a potential is taken to be a gradient with a normalisable Gibbs law (so
         ``reversed()`` is the process itself); the stiffness check needs ``curvature``.
-        The simulation kernel is compiled for each new function (about a second, once per
-        session).
+        The simulation kernel is compiled for each new function (a few seconds, once per
+        session). A user gradient runs the generic per-path stepper, about 3x slower per step
+        than the built-in one-dimensional potentials, which advance 8 paths in lock-step with
+        their states in registers (measured: 28 against 8.5 ns of CPU per Heun step).
     temperature, friction : float
         T > 0 (energy units, :math:`k_B = 1`) and :math:`\gamma > 0`.
     scheme : {"heun", "euler_maruyama"}
