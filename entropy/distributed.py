@@ -1,0 +1,471 @@
+"""Two-sided ensembles on a Dask cluster, bit-identical to a local run.
+
+An ensemble of ``paths`` paths is split into chunks of consecutive *global* path indices.
+Each chunk is one Dask task that runs the same chunk functions as a local run
+(:func:`entropy.simulate.count_chunk` in streaming mode, :func:`entropy.simulate.fill_chunk`
+when states are stored). Path ``p`` draws its random numbers only from streams derived from
+``(seed, p)``, so the numbers do not depend on which worker ran which chunk, on the number of
+workers or on the chunk size, and the result equals the local one bit for bit:
+
+* streaming (``store=False``): each task returns the integer per-time counts of its chunk;
+  counts add exactly, so they are summed on the cluster in a tree reduction (``split_every``
+  results per sum) and only the final counts travel to the client;
+* stored (``store=True``): each task returns its block of states, copied into place on the
+  client as it arrives (the whole ensemble must fit in the client's memory).
+
+A worker that dies loses the chunks it was running and the results it held; the scheduler
+recomputes them from the task graph (the process and start are themselves a task, not
+scattered data, so they can always be recomputed), and a task that raises is retried
+``retries`` times. Either way the recomputed numbers are the same, so the result is too.
+
+Dask is an optional dependency: ``pip install 'janus-entropy[dask]'``. ``import entropy``
+never needs it; the functions here raise :class:`ImportError` saying so when it is missing.
+
+Entry points
+------------
+:func:`connect`
+    A ``Client`` to a running scheduler, or to a new ``LocalCluster`` of worker processes.
+``entropy.simulate(..., client=client)``
+    One ensemble on the cluster (calls :func:`simulate_distributed`).
+:func:`sweep`
+    One ensemble per parameter value, all points submitted at once.
+
+See ``docs/scale.md`` for running on a real cluster.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ._units import check_positive_int
+from .simulate import (
+    Ensemble,
+    EnsembleCounts,
+    InsufficientMemoryError,
+    _check_seed,
+    _fmt_bytes,
+    _progress_bar,
+    available_memory,
+    count_chunk,
+    fill_chunk,
+    simulate,
+)
+
+__all__ = ["connect", "simulate_distributed", "sweep", "DEFAULT_RETRIES", "CONNECT_TIMEOUT"]
+
+#: Retries of a chunk task that raises (a worker that dies is handled by the scheduler,
+#: which reschedules its tasks up to ``distributed.scheduler.allowed-failures`` times).
+DEFAULT_RETRIES = 2
+
+#: Seconds :func:`connect` waits for a scheduler before giving up.
+CONNECT_TIMEOUT = 5.0
+
+#: Results summed per task of the tree reduction of streamed counts.
+SPLIT_EVERY = 8
+
+_INSTALL_HINT = "pip install 'janus-entropy[dask]'"
+
+
+def _dask():
+    """The ``distributed`` module, or an ImportError that says how to install it."""
+    try:
+        import distributed
+    except ImportError as exc:
+        raise ImportError(
+            "entropy.distributed runs ensembles on a Dask cluster and needs the optional dependency "
+            f"dask.distributed, which is not installed: {_INSTALL_HINT}"
+        ) from exc
+    return distributed
+
+
+# -- connecting -----------------------------------------------------------------------------
+
+
+def connect(address: str | None = None, workers: int | None = None, threads_per_worker: int | None = None, *,
+            timeout: float = CONNECT_TIMEOUT, **cluster_kwargs):
+    """A Dask ``Client``: to a running scheduler, or to a new local cluster of worker processes.
+
+    Parameters
+    ----------
+    address : str, optional
+        Address of a running scheduler (started with ``dask scheduler``), e.g.
+        ``"tcp://10.0.0.5:8786"``. Without it, a ``LocalCluster`` is started.
+    workers : int, optional
+        Worker processes of the local cluster (default: the number of CPU cores).
+    threads_per_worker : int, optional
+        Threads per worker process of the local cluster (default 1; each chunk task runs its
+        Numba kernels on one thread, so cores = workers x threads).
+    timeout : float
+        Seconds to wait for the scheduler at ``address`` (default 5).
+    **cluster_kwargs
+        Passed to ``distributed.LocalCluster`` (e.g. ``host="127.0.0.1"``,
+        ``memory_limit="4GiB"``, ``dashboard_address=":8787"``; the dashboard is off by default).
+
+    Returns
+    -------
+    distributed.Client
+        Use it as a context manager; closing a client of a local cluster also stops the cluster.
+
+    Raises
+    ------
+    ValueError
+        For a malformed address, or an address given together with local-cluster options.
+    ConnectionError
+        When no scheduler answers at ``address`` within ``timeout`` seconds (the message
+        names the address).
+    ImportError
+        When Dask is not installed.
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or not (
+            math.isfinite(timeout) and timeout > 0):
+        raise ValueError(f"timeout={timeout!r}: expected a positive number of seconds")
+    if address is not None:
+        if workers is not None or threads_per_worker is not None or cluster_kwargs:
+            given = ["workers"] * (workers is not None) + ["threads_per_worker"] * (
+                threads_per_worker is not None) + sorted(cluster_kwargs)
+            raise ValueError(
+                f"address={address!r}: connecting to a running scheduler takes no local-cluster options, "
+                f"but {', '.join(given)} were given; pass either address or workers"
+            )
+        if not isinstance(address, str) or not address.strip():
+            raise ValueError(f"address={address!r}: expected a scheduler address such as 'tcp://host:8786'")
+        distributed = _dask()
+        try:
+            return distributed.Client(address, timeout=timeout)
+        except ValueError as exc:
+            raise ValueError(
+                f"address={address!r}: not a Dask scheduler address ({exc}); expected e.g. 'tcp://host:8786'"
+            ) from exc
+        except (OSError, TimeoutError) as exc:
+            raise ConnectionError(
+                f"address={address!r}: no Dask scheduler answered within {timeout:g} s ({exc}); start one there "
+                "with `dask scheduler`, check the host and port, or use connect(workers=N) for a local cluster"
+            ) from exc
+        except Exception as exc:  # e.g. something that is not a Dask scheduler answered with garbage
+            raise ConnectionError(
+                f"address={address!r}: could not talk to a Dask scheduler there ({type(exc).__name__}: {exc})"
+            ) from exc
+    if workers is None:
+        import os
+
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = check_positive_int(workers, "workers")
+    threads = 1 if threads_per_worker is None else check_positive_int(threads_per_worker, "threads_per_worker")
+    distributed = _dask()
+    cluster_kwargs.setdefault("dashboard_address", None)
+    cluster_kwargs.setdefault("processes", True)
+    return distributed.Client(n_workers=workers, threads_per_worker=threads, **cluster_kwargs)
+
+
+# -- tasks (run on the workers) ---------------------------------------------------------------
+
+
+def _identity(x):
+    return x
+
+
+def _set_numba_threads(n):
+    if n is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
+
+
+def _count_task(model, first_path, n, numba_threads):
+    """Per-time counts (and pair counts) of paths ``first_path .. first_path + n - 1``."""
+    process, start, seed, forward, backward, dt, pairs = model
+    _set_numba_threads(numba_threads)
+    return count_chunk(process, start, seed, first_path, n, forward, backward, dt, pairs=pairs)
+
+
+def _fill_task(model, first_path, n, numba_threads):
+    """Stored states of paths ``first_path .. first_path + n - 1``."""
+    process, start, seed, forward, backward, dt, _ = model
+    _set_numba_threads(numba_threads)
+    out = np.empty((n, forward + backward + 1) + tuple(process.record_shape), dtype=process.record_dtype)
+    fill_chunk(process, start, seed, first_path, out, forward, backward, dt)
+    return out
+
+
+def _add_counts(*parts):
+    """Sum of ``(counts, pair_counts)`` results (fresh arrays: inputs may be shared or retried)."""
+    counts = parts[0][0].copy()
+    pc = None if parts[0][1] is None else parts[0][1].copy()
+    for c, p in parts[1:]:
+        counts += c
+        if pc is not None:
+            pc += p
+    return counts, pc
+
+
+# -- jobs and batches -------------------------------------------------------------------------
+
+
+class _Job:
+    """One validated ensemble waiting to run: what to simulate and how to cut it into chunks."""
+
+    def __init__(self, process, start, times, forward, backward, paths, seed, dt, store, pairs, chunk_size):
+        self.process, self.start, self.times = process, start, times
+        self.forward, self.backward, self.paths = forward, backward, paths
+        self.seed, self.dt, self.store, self.pairs = seed, dt, store, pairs
+        self.chunk_size = chunk_size
+        T = forward + backward + 1
+        self.row_shape = (T,) + tuple(process.record_shape)
+        self.row_bytes = process.record_dtype.itemsize * int(np.prod(self.row_shape, dtype=np.int64))
+        if store:
+            self.result_bytes = paths * self.row_bytes
+        else:
+            k = process.n_states
+            self.result_bytes = T * k * 8 + (T - 1) * k * k * 8 * bool(pairs)
+        self.states = None
+        self.final = None
+
+    def ranges(self):
+        return [(c0, min(self.paths, c0 + self.chunk_size)) for c0 in range(0, self.paths, self.chunk_size)]
+
+    def result(self):
+        if self.store:
+            return Ensemble(times=self.times, states=self.states, seed=self.seed, process=self.process,
+                            start=self.start, dt=self.dt)
+        counts, pc = self.final.result()
+        return EnsembleCounts(times=self.times, counts=counts, pair_counts=pc if self.pairs else None,
+                              paths=self.paths, seed=self.seed, process=self.process, start=self.start)
+
+
+class _Batch:
+    """Collects validated jobs (``simulate(..., client=batch)`` returns a :class:`_Job`) and
+    runs them together: every chunk of every job is submitted before any result is awaited."""
+
+    def __init__(self, client, *, retries=DEFAULT_RETRIES, numba_threads=1, split_every=SPLIT_EVERY,
+                 max_memory=None):
+        self.client = client
+        self.retries = check_positive_int(retries, "retries", minimum=0)
+        self.numba_threads = None if numba_threads is None else check_positive_int(numba_threads, "numba_threads")
+        self.split_every = check_positive_int(split_every, "split_every", minimum=2)
+        self.max_memory = available_memory() if max_memory is None else check_positive_int(max_memory, "max_memory")
+        self.jobs: list[_Job] = []
+        self._reserved = 0
+
+    def add(self, job: _Job) -> _Job:
+        need = job.result_bytes
+        if self._reserved + need > self.max_memory:
+            what = (f"storing {job.paths} paths x {job.row_shape[0]} times" if job.store
+                    else f"per-time counts of {job.process.n_states} states at {job.row_shape[0]} times")
+            raise InsufficientMemoryError(
+                f"simulate on a Dask cluster: {what} needs {_fmt_bytes(need)} on the client"
+                + (f" (besides {_fmt_bytes(self._reserved)} for earlier sweep points)" if self._reserved else "")
+                + f", but only {_fmt_bytes(self.max_memory)} is available"
+                + ("; pass store=False to reduce per-time counts on the cluster instead" if job.store else "")
+            )
+        self._reserved += need
+        self.jobs.append(job)
+        return job
+
+    def _submit(self, job, token):
+        client, retries, nt = self.client, self.retries, self.numba_threads
+        model = (job.process, job.start, job.seed, job.forward, job.backward, job.dt, job.pairs)
+        # the model is a task, not scattered data: it can be recomputed if its holders die
+        model_f = client.submit(_identity, model, key=f"entropy-model-{token}", pure=False)
+        task = _fill_task if job.store else _count_task
+        chunks = {}
+        stack = []  # (level, future): online tree reduction, sums submitted as early as possible
+        n_sums = 0
+        for i, (c0, c1) in enumerate(job.ranges()):
+            f = client.submit(task, model_f, c0, c1 - c0, nt, key=f"entropy-chunk-{token}-{i}", retries=retries,
+                              pure=False)
+            chunks[f.key] = (job, c0, c1, f)
+            if job.store:
+                continue
+            stack.append((0, f))
+            s = self.split_every
+            while len(stack) >= s and all(level == stack[-1][0] for level, _ in stack[-s:]):
+                level = stack[-1][0]
+                parts = [g for _, g in stack[-s:]]
+                del stack[-s:]
+                stack.append((level + 1, client.submit(_add_counts, *parts, key=f"entropy-sum-{token}-{n_sums}",
+                                                       retries=retries, pure=False)))
+                n_sums += 1
+        if not job.store:
+            parts = [g for _, g in stack]
+            job.final = parts[0] if len(parts) == 1 else client.submit(
+                _add_counts, *parts, key=f"entropy-sum-{token}-{n_sums}", retries=retries, pure=False)
+        else:
+            job.states = np.empty((job.paths,) + job.row_shape, dtype=job.process.record_dtype)
+        return chunks
+
+    def run(self, progress=False, desc="dask"):
+        """Submit every job's chunks, report progress as chunks finish, return the results."""
+        distributed = _dask()
+        total = sum(job.paths for job in self.jobs)
+        bar = _progress_bar(progress, total, desc)
+        chunks = {}
+        try:
+            for job in self.jobs:
+                chunks.update(self._submit(job, uuid.uuid4().hex))
+            for fut in distributed.as_completed([v[3] for v in chunks.values()]):
+                job, c0, c1, _ = chunks.pop(fut.key)
+                if fut.status == "error":
+                    fut.result()  # raises the task's exception
+                if job.store:
+                    job.states[c0:c1] = fut.result()
+                # drop the client's hold: the scheduler keeps what the reduction still needs
+                del fut
+                if bar is not None:
+                    bar.update(c1 - c0)
+            return [job.result() for job in self.jobs]
+        except BaseException:
+            pending = [v[3] for v in chunks.values()] + [job.final for job in self.jobs if job.final is not None]
+            if pending:
+                try:
+                    self.client.cancel(pending)
+                except Exception:
+                    pass
+            raise
+        finally:
+            for job in self.jobs:
+                job.final = None
+            if bar is not None and progress is True:
+                bar.close()
+
+
+def _check_client(client):
+    """A running Client (or batch), opening one for an address string; returns (client, owned)."""
+    if isinstance(client, _Batch):
+        return client, False
+    if isinstance(client, str):
+        return connect(client), True
+    distributed = _dask()
+    if not isinstance(client, distributed.Client):
+        raise ValueError(
+            f"client={client!r}: expected a dask.distributed.Client (see entropy.distributed.connect) "
+            "or a scheduler address such as 'tcp://host:8786'"
+        )
+    if client.status not in ("running", "connecting", "newly-created"):
+        raise ValueError(f"client={client!r}: this Client is {client.status}; open a new one with connect()")
+    return client, False
+
+
+# -- public entry points ----------------------------------------------------------------------
+
+
+def simulate_distributed(process, start, *, client, times, forward, backward, paths, seed, dt, store, pairs,
+                         chunk_size, progress=False, retries=DEFAULT_RETRIES, numba_threads=1,
+                         split_every=SPLIT_EVERY, max_memory=None):
+    """Run a validated two-sided ensemble as Dask tasks; the result equals the local run's.
+
+    Called by :func:`entropy.simulate` with ``client=`` after it has validated every argument
+    and built ``times``: use that. Paths ``[c0, c0 + chunk_size)`` form one task; in streaming
+    mode (``store=False``) each task returns its per-time counts, summed on the cluster by a
+    tree reduction of ``split_every`` results per task, and only the final counts reach the
+    client; with ``store=True`` each task returns its block of states, copied into the
+    ensemble on the client as it arrives.
+
+    Parameters
+    ----------
+    client : distributed.Client or str
+        A connected client (:func:`connect`), or a scheduler address (connected to and closed
+        again for this call).
+    progress : bool or tqdm-like
+        A progress bar (or the given object's ``update(n)``) advanced by the paths of each
+        chunk as it finishes.
+    retries : int
+        Retries of a task that raises. Tasks of a worker that dies are rescheduled by the
+        scheduler without counting as retries; their results are recomputed identically.
+    numba_threads : int or None
+        Numba threads per task (default 1: the cluster's parallelism is its worker threads;
+        ``None`` leaves the worker's setting).
+    split_every : int
+        Results summed per task of the streaming reduction.
+    max_memory : int, optional
+        Bytes the result may take on the client (default: the memory available now).
+
+    Returns
+    -------
+    Ensemble or EnsembleCounts
+        Exactly what the local run returns.
+    """
+    if isinstance(client, _Batch):  # part of a sweep: validated, queued, run later with the others
+        return client.add(_Job(process, start, times, forward, backward, paths, seed, dt, store, pairs, chunk_size))
+    client, owned = _check_client(client)
+    try:
+        batch = _Batch(client, retries=retries, numba_threads=numba_threads, split_every=split_every,
+                       max_memory=max_memory)
+        batch.add(_Job(process, start, times, forward, backward, paths, seed, dt, store, pairs, chunk_size))
+        return batch.run(progress, desc=f"{type(process).__name__} on dask")[0]
+    finally:
+        if owned:
+            client.close()
+
+
+def sweep(process: Callable, values: Sequence, start, *, client, forward: int = 0, backward: int = 0,
+          paths: int = 1000, seed=None, dt: float | None = None, store: bool = True, pairs: bool = True,
+          chunk_size: int | None = None, progress=False, max_memory: int | None = None,
+          retries: int = DEFAULT_RETRIES, numba_threads: int | None = 1) -> list:
+    """One two-sided ensemble per parameter value, all on the cluster at once.
+
+    Every point is validated (as :func:`entropy.simulate` does) before anything is submitted;
+    then the chunks of all points are submitted together, so the cluster stays busy across
+    points, and the results come back per point, each identical to
+    ``entropy.simulate(process(value), start, ...)`` run locally with the same seed.
+
+    Parameters
+    ----------
+    process : callable
+        ``process(value)`` (or ``process(**value)`` when a value is a mapping) builds the
+        process of one point, e.g. ``entropy.Ehrenfest`` for a sweep over ``balls``.
+    values : sequence
+        The parameter values (at least one).
+    start : start specification or callable
+        The t0 state of every point, or ``start(value)`` giving each point's own.
+    seed : int, sequence of int or None
+        One seed for all points (common random numbers: differences between points are not
+        blurred by independent noise), or one per point. ``None`` draws one fresh seed, shared
+        by all points and recorded in each result.
+    client : distributed.Client or str
+        As in :func:`simulate_distributed`.
+    forward, backward, paths, dt, store, pairs, chunk_size, progress, max_memory
+        As in :func:`entropy.simulate`; ``progress`` counts the paths of all points and
+        ``max_memory`` bounds the results of all points together.
+    retries, numba_threads
+        As in :func:`simulate_distributed`.
+
+    Returns
+    -------
+    list of Ensemble or EnsembleCounts
+        One result per value, in the order of ``values``.
+    """
+    if not callable(process):
+        raise ValueError(f"process={process!r}: expected a callable building a process from a value, "
+                         "e.g. entropy.Ehrenfest")
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)) or len(values) == 0:
+        raise ValueError(f"values={values!r}: expected a non-empty sequence of parameter values")
+    values = list(values)
+    if seed is None or isinstance(seed, (numbers.Integral, np.integer)):
+        seeds = [_check_seed(seed)] * len(values)
+    elif isinstance(seed, (Sequence, np.ndarray)) and not isinstance(seed, (str, bytes)):
+        if len(seed) != len(values):
+            raise ValueError(f"seed={seed!r}: expected one seed or {len(values)} seeds (one per value), "
+                             f"got {len(seed)}")
+        seeds = [_check_seed(s) for s in seed]
+    else:
+        raise ValueError(f"seed={seed!r}: expected an integer in [0, 2**64), a sequence of them, or None")
+    client, owned = _check_client(client)
+    try:
+        batch = _Batch(client, retries=retries, numba_threads=numba_threads, max_memory=max_memory)
+        for value, s in zip(values, seeds):
+            try:
+                proc = process(**value) if isinstance(value, Mapping) else process(value)
+            except ValueError as exc:
+                raise ValueError(f"values: the point {value!r} gives no valid process: {exc}") from exc
+            st = start(value) if callable(start) else start
+            simulate(proc, st, forward=forward, backward=backward, paths=paths, seed=s, dt=dt, store=store,
+                     pairs=pairs, chunk_size=chunk_size, max_memory=batch.max_memory, client=batch)
+        return batch.run(progress, desc=f"sweep of {len(values)} points on dask")
+    finally:
+        if owned:
+            client.close()
