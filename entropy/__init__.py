@@ -21,6 +21,7 @@ from .processes import (
     Langevin,
     LatticeGas,
     MarkovChain,
+    NonFiniteStateError,
     OrnsteinUhlenbeck,
 )
 from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
@@ -28,7 +29,7 @@ from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulat
 __all__ = [
     "__version__",
     "MarkovChain", "HiddenMarkovModel", "Ehrenfest", "KacRing", "LatticeGas",
-    "BrownianMotion", "OrnsteinUhlenbeck", "Langevin",
+    "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError",
     "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError",
     "fluctuation_aligned", "stationary_run",
     "estimators", "exact", "fluctuations",

@@ -217,6 +217,7 @@ from .exact_gaussian import (  # noqa: E402
     gaussian_marginals,
     gaussian_relative_entropy,
     langevin_stationary_entropy,
+    ou_entropy_production,
     ou_entropy_rate,
     ou_excess_entropy,
     stationary_cross_covariance,
@@ -225,5 +226,5 @@ from .exact_gaussian import (  # noqa: E402
 __all__ += [
     "GaussianMarginals", "gaussian_marginals", "gaussian_entropy", "gaussian_relative_entropy",
     "brownian_entropy", "ou_entropy_rate", "ou_excess_entropy", "stationary_cross_covariance",
-    "langevin_stationary_entropy",
+    "langevin_stationary_entropy", "ou_entropy_production",
 ]
