@@ -42,6 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ._kernels.markov import LANES
 from ._units import check_positive_int
 from .simulate import (
     Ensemble,
@@ -67,6 +68,11 @@ CONNECT_TIMEOUT = 5.0
 
 #: Results summed per task of the tree reduction of streamed counts.
 SPLIT_EVERY = 8
+
+#: Chunks per worker thread below which an ensemble is cut finer (load balance), and the
+#: fewest paths such a finer chunk gets (smaller tasks cost more in scheduling than they run).
+CHUNKS_PER_THREAD = 2
+MIN_CHUNK = 1024
 
 _INSTALL_HINT = "pip install 'janus-entropy[dask]'"
 
@@ -104,7 +110,7 @@ def connect(address: str | None = None, workers: int | None = None, threads_per_
         Seconds to wait for the scheduler at ``address`` (default 5).
     **cluster_kwargs
         Passed to ``distributed.LocalCluster`` (e.g. ``host="127.0.0.1"``,
-        ``memory_limit="4GiB"``, ``dashboard_address=":8787"``; the dashboard is off by default).
+        ``memory_limit="4GiB"``, ``dashboard_address=":8787"``; by default a free port is used).
 
     Returns
     -------
@@ -157,7 +163,7 @@ def connect(address: str | None = None, workers: int | None = None, threads_per_
     workers = check_positive_int(workers, "workers")
     threads = 1 if threads_per_worker is None else check_positive_int(threads_per_worker, "threads_per_worker")
     distributed = _dask()
-    cluster_kwargs.setdefault("dashboard_address", None)
+    cluster_kwargs.setdefault("dashboard_address", ":0")
     cluster_kwargs.setdefault("processes", True)
     return distributed.Client(n_workers=workers, threads_per_worker=threads, **cluster_kwargs)
 
@@ -298,9 +304,26 @@ class _Batch:
             job.states = np.empty((job.paths,) + job.row_shape, dtype=job.process.record_dtype)
         return chunks
 
+    def _balance(self):
+        """Cut jobs finer when they have fewer chunks than the cluster has threads to keep busy.
+
+        ``chunk_size`` stays an upper bound; the result does not depend on the chunking.
+        """
+        try:
+            threads = sum(self.client.nthreads().values())
+        except Exception:  # no workers known (yet): keep the chunking as it is
+            threads = 0
+        want = -(-CHUNKS_PER_THREAD * threads // len(self.jobs))  # chunks per job
+        for job in self.jobs:
+            if want > 1 and -(-job.paths // job.chunk_size) < want:
+                cs = -(-job.paths // want)
+                cs = -(-cs // LANES) * LANES
+                job.chunk_size = max(min(cs, job.chunk_size), min(MIN_CHUNK, job.chunk_size))
+
     def run(self, progress=False, desc="dask"):
         """Submit every job's chunks, report progress as chunks finish, return the results."""
         distributed = _dask()
+        self._balance()
         total = sum(job.paths for job in self.jobs)
         bar = _progress_bar(progress, total, desc)
         chunks = {}
@@ -370,6 +393,10 @@ def simulate_distributed(process, start, *, client, times, forward, backward, pa
     client : distributed.Client or str
         A connected client (:func:`connect`), or a scheduler address (connected to and closed
         again for this call).
+    chunk_size : int
+        Paths per task, at most: an ensemble with fewer chunks than ``CHUNKS_PER_THREAD``
+        times the cluster's worker threads is cut finer (down to ``MIN_CHUNK`` paths) so
+        every worker gets work. The result does not depend on it.
     progress : bool or tqdm-like
         A progress bar (or the given object's ``update(n)``) advanced by the paths of each
         chunk as it finishes.

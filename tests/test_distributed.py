@@ -124,6 +124,17 @@ def test_progress_reported_per_chunk(client):
     simulate(chain, 0, forward=5, paths=100, seed=2, chunk_size=30, client=client, progress=True)  # tqdm runs
 
 
+def test_too_few_chunks_are_cut_finer_for_the_workers(client):
+    # 3000 paths in one chunk would leave one of the 2 workers idle: cut into chunks of at least
+    # MIN_CHUNK = 1024 paths, CHUNKS_PER_THREAD * 2 threads = 4 wanted -> 1024, 1024, 952
+    chain = MarkovChain(DRIVEN)
+    rec = Recorder()
+    kw = dict(forward=5, backward=2, paths=3000, seed=4, store=False)
+    dist = simulate(chain, 1, chunk_size=10**6, client=client, progress=rec, **kw)
+    assert sorted(rec.updates) == [952, 1024, 1024]
+    assert_same(simulate(chain, 1, **kw), dist)
+
+
 # -- a worker that dies ---------------------------------------------------------------------
 
 
