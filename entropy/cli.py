@@ -1,13 +1,28 @@
 """The ``entropy`` command: run, validate and list scenarios, redraw figures, show info.
 
-Exit codes: 0 success, 2 bad input (invalid scenario or arguments), 1 failure,
-130 interrupted (Ctrl-C; nothing half-written is left behind).
+::
+
+    entropy run FILE... [--quick] [--seed N] [--paths N] [--out DIR] [--set key.path=value]...
+    entropy validate FILE... [--quick] [--set key.path=value]...
+    entropy list [DIR]
+    entropy plot RESULT_DIR... [--format png --format pdf]
+    entropy info
+
+Exit codes: 0 success, 2 bad input (an invalid scenario, override or argument, or a run too
+large for the memory), 1 failure (an error while running), 130 interrupted. The first Ctrl-C
+during ``run`` stops the simulation after the chunk of paths in progress, estimates what was
+finished and saves it marked ``"complete": false``; a second Ctrl-C aborts at once. Either
+way nothing half-written is left behind (results are written atomically).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,55 +34,100 @@ def _gallery_dir() -> Path:
     return here if here.is_dir() else Path.cwd() / "scenarios"
 
 
+def _err(msg):
+    print(f"entropy: error: {msg}", file=sys.stderr)
+
+
 def _overrides(args) -> list[str]:
-    ov = list(args.set or [])
-    if args.seed is not None:
+    ov = list(getattr(args, "set", None) or [])
+    if getattr(args, "seed", None) is not None:
         ov.append(f"ensemble.seed={args.seed}")
-    if args.paths is not None:
+    if getattr(args, "paths", None) is not None:
         ov.append(f"ensemble.paths={args.paths}")
     if getattr(args, "out", None) is not None:
-        ov.append(f'output.directory="{args.out}"')
+        ov.append("output.directory=" + _toml_string(args.out))
     return ov
 
 
-def _summary(res) -> str:
-    lines = [f"{res.name}  ({res.metadata['paths']:,} paths, seed {res.metadata['seed']}, "
-             f"{res.metadata['wall_time_s']:.2f} s, unit {res.unit})"]
-    t = res.times
-    picks = sorted({int(t[0]), int(t[len(t) // 4]), 0, int(t[3 * len(t) // 4]), int(t[-1])})
-    header = "  quantity".ljust(26) + "".join(f"t={x:<10d}" for x in picks)
-    lines.append(header)
-    for q, p in res.profiles.items():
-        row = f"  {q}".ljust(26)
-        for x in picks:
-            v = p.at(x)
-            row += (f"{v:<12.4f}" if v == v else "-".ljust(12))
-        lines.append(row)
+def _toml_string(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _num(v):
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    return f"{v:.4f}"
+
+
+def summary(res) -> str:
+    """A short text summary of a result (the table ``entropy run`` prints)."""
+    m = res.metadata
+    head = (f"{res.name}  ({m.get('analysis')}, {m.get('paths') or 1:,} path(s), seed {m.get('seed')}, "
+            f"{m.get('wall_time_s', 0):.2f} s, unit {res.unit}{'' if res.complete else ', INCOMPLETE'})")
+    lines = [head]
+    if res.profiles:
+        t = res.times
+        idx = sorted({0, len(t) // 4, int(abs(t - 0).argmin()), 3 * len(t) // 4, len(t) - 1})
+        lines.append("  quantity".ljust(26) + "".join(f"t={float(t[i]):<10g}" for i in idx))
+        for q, p in res.profiles.items():
+            lines.append(f"  {q}".ljust(26) + "".join(_num(float(p.values[i])).ljust(12) for i in idx))
+    elif res.analysis == "fluctuation_aligned":
+        a = res.arrays
+        w = len(a["lags"]) // 2
+        lines.append(f"  {m.get('events', 0)} dips below {m.get('threshold')}; mean entropy at lag "
+                     f"-{w}: {_num(float(a['mean'][0]))}, 0: {_num(float(a['mean'][w]))}, +{w}: {_num(float(a['mean'][-1]))}")
+    elif res.analysis == "reversibility_test":
+        for key, c in m.get("cases", {}).items():
+            rows = [r for r in res.tables["entropy_production"] if r["process"] == key]
+            est = rows[-1]
+            lines.append(f"  {c['label']}: entropy production sigma_{est['history']} = {est['entropy_production']:.4f} "
+                         f"+/- {est['stderr']:.4f} (exact {c['exact_entropy_production']:.4f}), "
+                         f"reversibility p = {c['pvalue']:.3g}")
+    elif res.analysis == "barbed_arrow":
+        lines.append("  process".ljust(42) + "h".ljust(9) + "E".ljust(9) + "C+".ljust(9) + "C-".ljust(9) + "C+ - C-")
+        for r in res.tables["barbed_arrow"]:
+            lines.append(f"  {r['process']}".ljust(42) + "".join(_num(r[c]).ljust(9) for c in ("h", "E", "C+", "C-"))
+                         + _num(r["Xi"]))
     return "\n".join(lines)
 
 
 def cmd_run(args) -> int:
-    from .results import run_scenario, save_result
+    from .results import StopRequest, interruptible, run_scenario, save_result
     from .scenario import ScenarioError, load_scenario
+    from .simulate import InsufficientMemoryError
 
     try:
-        scenarios = [load_scenario(f, _overrides(args)) for f in args.files]
+        scenarios = [load_scenario(f, _overrides(args), quick=args.quick) for f in args.files]
     except ScenarioError as exc:
-        print(f"entropy: error: {exc}", file=sys.stderr)
+        _err(exc)
         return EXIT_BAD_INPUT
+    status = EXIT_OK
+    stop = StopRequest()
     for sc in scenarios:
+        out_dir = sc.raw["output"]["directory"]
         try:
-            res = run_scenario(sc, progress=not args.quiet)
-            out = save_result(res, sc.raw["output"]["directory"], figures=tuple(sc.raw["output"]["figures"]))
+            with interruptible(stop, f"entropy: stopping {sc.name} after the current chunk and saving what is done "
+                                     "(Ctrl-C again to abort without saving)"):
+                res = run_scenario(sc, progress=not args.quiet, stop=stop)
+                out = save_result(res, out_dir, figures=tuple(sc.raw["output"]["figures"]))
         except KeyboardInterrupt:
-            print(f"entropy: interrupted while running {sc.name}; no partial result was written", file=sys.stderr)
+            print(f"entropy: interrupted while running {sc.name}; nothing was written for it", file=sys.stderr)
             return EXIT_INTERRUPTED
-        except (ValueError, MemoryError) as exc:
-            print(f"entropy: error: {sc.source}: {exc}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        print(_summary(res))
-        print(f"  -> {out}/")
-    return EXIT_OK
+        except (ScenarioError, InsufficientMemoryError) as exc:
+            _err(exc)
+            status = max(status, EXIT_BAD_INPUT) if status != EXIT_FAIL else status
+            continue
+        except Exception as exc:  # a failure while running: say what and where, go on with the next file
+            _err(f"{sc.source}: {type(exc).__name__}: {exc}")
+            status = EXIT_FAIL
+            continue
+        print(summary(res))
+        print(f"  -> {out}{os.sep}")
+        if stop.requested:
+            print(f"entropy: {sc.name} was interrupted; saved {res.metadata.get('paths', 0):,} paths "
+                  f"(complete: {str(res.complete).lower()})", file=sys.stderr)
+            return EXIT_INTERRUPTED
+    return status
 
 
 def cmd_validate(args) -> int:
@@ -76,10 +136,14 @@ def cmd_validate(args) -> int:
     status = EXIT_OK
     for f in args.files:
         try:
-            sc = load_scenario(f, list(args.set or []))
-            print(f"ok: {f} ({sc.raw['process']['kind']}, {sc.raw['ensemble']['paths']:,} paths)")
+            sc = load_scenario(f, list(args.set or []), quick=args.quick)
+            if not args.quick:  # the [quick] form must be valid too
+                load_scenario(f, list(args.set or []), quick=True)
+            what = sc.kind or sc.analysis
+            paths = sc.raw["ensemble"].get("paths")
+            print(f"ok: {f} ({sc.analysis}, {what}" + (f", {paths:,} paths" if paths else "") + ")")
         except ScenarioError as exc:
-            print(f"entropy: error: {exc}", file=sys.stderr)
+            _err(exc)
             status = EXIT_BAD_INPUT
     return status
 
@@ -90,16 +154,20 @@ def cmd_list(args) -> int:
     d = Path(args.directory) if args.directory else _gallery_dir()
     files = sorted(d.glob("*.toml"))
     if not files:
-        print(f"entropy: no scenarios in {d}", file=sys.stderr)
+        _err(f"no scenarios in {d}")
         return EXIT_FAIL
     width = max(len(f.stem) for f in files)
     for f in files:
         try:
-            doc = tomllib.loads(f.read_text())
+            doc = tomllib.loads(f.read_text(encoding="utf-8"))
             desc = doc.get("scenario", {}).get("description", "")
-        except (tomllib.TOMLDecodeError, OSError):
-            desc = "(unreadable)"
-        print(f"{f.stem.ljust(width)}  {desc}")
+            kind = doc.get("analysis", {}).get("kind") or doc.get("process", {}).get("kind", "")
+            if doc.get("analysis", {}).get("kind") in (None, "profiles"):
+                kind = doc.get("process", {}).get("kind", "")
+        except (tomllib.TOMLDecodeError, OSError, AttributeError):
+            desc, kind = "(unreadable)", ""
+        print(f"{f.stem.ljust(width)}  {str(kind).ljust(20)}  {desc}")
+    print(f"({len(files)} scenarios in {d}; run one with: entropy run {d / files[0].name})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -107,14 +175,22 @@ def cmd_plot(args) -> int:
     from .plotting import save_figures
     from .results import load_result
 
+    formats = tuple(args.format or ["png"])
     for d in args.dirs:
         try:
             res = load_result(d)
         except ValueError as exc:
-            print(f"entropy: error: {exc}", file=sys.stderr)
+            _err(exc)
             return EXIT_BAD_INPUT
-        for p in save_figures(res, d, formats=tuple(args.format or ["png"])):
-            print(p)
+        # draw into a scratch directory, then move each file into place atomically
+        tmp = Path(tempfile.mkdtemp(dir=d, prefix=".plot.", suffix=".tmp"))
+        try:
+            for p in save_figures(res, tmp, formats=formats):
+                target = Path(d) / p.name
+                os.replace(p, target)
+                print(target)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     return EXIT_OK
 
 
@@ -126,39 +202,50 @@ def cmd_info(args) -> int:
     from . import __version__
 
     print(f"entropy {__version__}")
-    print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, scipy {scipy.__version__}, numba {numba.__version__}")
+    print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, scipy {scipy.__version__}, "
+          f"numba {numba.__version__}")
     print(f"numba threads: {numba.get_num_threads()} (set NUMBA_NUM_THREADS to change)")
     print(f"scenario gallery: {_gallery_dir()}")
-    print("results go to: <output.directory>/<scenario name>/ (default ./results/)")
+    print("results go to: <output.directory>/<scenario name>/ (default ./results/; --out DIR overrides)")
+    try:
+        from . import distributed  # noqa: F401
+
+        print("dask backend: available ([execution] backend = \"dask\")")
+    except ImportError:
+        print("dask backend: not available (needs entropy.distributed and dask[distributed])")
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="entropy", description="The two-headed arrow of time: simulate from a "
-                                 "low-entropy t0 forwards and backwards, and measure entropy.")
+                                 "low-entropy t0 forwards and backwards, and measure entropy.",
+                                 epilog="Exit codes: 0 ok, 1 failure, 2 bad input, 130 interrupted.")
     sub = ap.add_subparsers(dest="command", required=True)
 
     def overrides(p, run=True):
-        p.add_argument("--set", action="append", metavar="KEY.PATH=VALUE", help="override a scenario key (TOML value)")
+        p.add_argument("--set", action="append", metavar="KEY.PATH=VALUE",
+                       help="override a scenario key, e.g. --set time.forward=50 (value in TOML syntax)")
+        p.add_argument("--quick", action="store_true",
+                       help="reduced-size run: at most 4000 paths and 100 steps per arm, then the file's [quick] table")
         if run:
             p.add_argument("--seed", type=int, help="override ensemble.seed")
             p.add_argument("--paths", type=int, help="override ensemble.paths")
-            p.add_argument("--out", help="override output.directory")
+            p.add_argument("--out", help="override output.directory (results go to OUT/<name>/)")
 
     p = sub.add_parser("run", help="run scenario files, write results and figures")
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", metavar="FILE")
     overrides(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("validate", help="check scenario files without running them")
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", metavar="FILE")
     overrides(p, run=False)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("list", help="list the scenario gallery")
     p.add_argument("directory", nargs="?")
     p.set_defaults(func=cmd_list)
-    p = sub.add_parser("plot", help="redraw figures from saved results")
-    p.add_argument("dirs", nargs="+")
+    p = sub.add_parser("plot", help="redraw figures from saved results (no simulation)")
+    p.add_argument("dirs", nargs="+", metavar="RESULT_DIR")
     p.add_argument("--format", action="append", choices=["png", "pdf", "svg"])
     p.set_defaults(func=cmd_plot)
     p = sub.add_parser("info", help="version, threads, where results go")
