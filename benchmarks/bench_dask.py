@@ -46,7 +46,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--paths", type=int, default=10**7)
     ap.add_argument("--states", type=int, default=64)
-    ap.add_argument("--steps", type=int, default=30, help="steps of each arm (times = 2 * steps + 1)")
+    ap.add_argument("--steps", type=int, default=45, help="steps of each arm (times = 2 * steps + 1)")
     ap.add_argument("--chunk-size", type=int, default=None, help="paths per task (default: simulate's, ~32 MiB)")
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()

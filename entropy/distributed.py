@@ -305,7 +305,7 @@ class _Batch:
         return chunks
 
     def _balance(self):
-        """Cut jobs finer when they have fewer chunks than the cluster has threads to keep busy.
+        """Cut jobs into enough equal chunks to keep every worker thread busy to the end.
 
         ``chunk_size`` stays an upper bound; the result does not depend on the chunking.
         """
@@ -313,12 +313,16 @@ class _Batch:
             threads = sum(self.client.nthreads().values())
         except Exception:  # no workers known (yet): keep the chunking as it is
             threads = 0
-        want = -(-CHUNKS_PER_THREAD * threads // len(self.jobs))  # chunks per job
+        if threads < 2:
+            return
+        want = -(-CHUNKS_PER_THREAD * threads // len(self.jobs))  # chunks per job, at least
         for job in self.jobs:
-            if want > 1 and -(-job.paths // job.chunk_size) < want:
-                cs = -(-job.paths // want)
-                cs = -(-cs // LANES) * LANES
-                job.chunk_size = max(min(cs, job.chunk_size), min(MIN_CHUNK, job.chunk_size))
+            n = max(-(-job.paths // job.chunk_size), want)
+            if len(self.jobs) == 1:
+                n = -(-n // threads) * threads  # equal chunks, a whole number per thread: no straggler
+            cs = -(-job.paths // n)
+            cs = -(-cs // LANES) * LANES
+            job.chunk_size = max(min(cs, job.chunk_size), min(MIN_CHUNK, job.chunk_size))
 
     def run(self, progress=False, desc="dask"):
         """Submit every job's chunks, report progress as chunks finish, return the results."""
@@ -394,9 +398,10 @@ def simulate_distributed(process, start, *, client, times, forward, backward, pa
         A connected client (:func:`connect`), or a scheduler address (connected to and closed
         again for this call).
     chunk_size : int
-        Paths per task, at most: an ensemble with fewer chunks than ``CHUNKS_PER_THREAD``
-        times the cluster's worker threads is cut finer (down to ``MIN_CHUNK`` paths) so
-        every worker gets work. The result does not depend on it.
+        Paths per task, at most. On a cluster of ``W`` worker threads an ensemble is cut
+        into at least ``CHUNKS_PER_THREAD * W`` chunks (of no fewer than ``MIN_CHUNK``
+        paths), and into a multiple of ``W`` chunks of equal size, so that no worker is left
+        idle or finishes last with a chunk of its own. The result does not depend on it.
     progress : bool or tqdm-like
         A progress bar (or the given object's ``update(n)``) advanced by the paths of each
         chunk as it finishes.

@@ -120,18 +120,24 @@ def test_progress_reported_per_chunk(client):
     chain = MarkovChain(DRIVEN)
     rec = Recorder()
     simulate(chain, 0, forward=5, paths=1000, seed=2, store=False, chunk_size=300, client=client, progress=rec)
+    # chunks below MIN_CHUNK = 1024 paths are taken as given (no equalising)
     assert sorted(rec.updates) == [100, 300, 300, 300]
     simulate(chain, 0, forward=5, paths=100, seed=2, chunk_size=30, client=client, progress=True)  # tqdm runs
 
 
 def test_too_few_chunks_are_cut_finer_for_the_workers(client):
-    # 3000 paths in one chunk would leave one of the 2 workers idle: cut into chunks of at least
-    # MIN_CHUNK = 1024 paths, CHUNKS_PER_THREAD * 2 threads = 4 wanted -> 1024, 1024, 952
+    # 3000 paths in one chunk would leave one of the 2 workers idle: CHUNKS_PER_THREAD * 2 threads
+    # = 4 chunks of 750 wanted, but chunks get at least MIN_CHUNK = 1024 paths -> 1024, 1024, 952
     chain = MarkovChain(DRIVEN)
     rec = Recorder()
     kw = dict(forward=5, backward=2, paths=3000, seed=4, store=False)
     dist = simulate(chain, 1, chunk_size=10**6, client=client, progress=rec, **kw)
     assert sorted(rec.updates) == [952, 1024, 1024]
+    # 10**5 paths in chunks of at most 30000 (4 chunks) on 2 threads: 4 equal chunks of 25008
+    # (whole lanes of 16 paths) and the remaining 24976
+    rec = Recorder()
+    simulate(chain, 1, chunk_size=30_000, client=client, progress=rec, **{**kw, "paths": 10**5})
+    assert sorted(rec.updates) == [24976, 25008, 25008, 25008]
     assert_same(simulate(chain, 1, **kw), dist)
 
 
