@@ -434,7 +434,7 @@ def simulate_distributed(process, start, *, client, times, forward, backward, pa
             client.close()
 
 
-def sweep(process: Callable, values: Sequence, start, *, client, forward: int = 0, backward: int = 0,
+def sweep(process: Callable, values: Sequence, start, *, client=None, forward: int = 0, backward: int = 0,
           paths: int = 1000, seed=None, dt: float | None = None, store: bool = True, pairs: bool = True,
           chunk_size: int | None = None, progress=False, max_memory: int | None = None,
           retries: int = DEFAULT_RETRIES, numba_threads: int | None = 1) -> list:
@@ -458,8 +458,9 @@ def sweep(process: Callable, values: Sequence, start, *, client, forward: int = 
         One seed for all points (common random numbers: differences between points are not
         blurred by independent noise), or one per point. ``None`` draws one fresh seed, shared
         by all points and recorded in each result.
-    client : distributed.Client or str
-        As in :func:`simulate_distributed`.
+    client : distributed.Client, str or None
+        As in :func:`simulate_distributed`; ``None`` runs the points one after the other in
+        this process (no Dask needed), with the same results.
     forward, backward, paths, dt, store, pairs, chunk_size, progress, max_memory
         As in :func:`entropy.simulate`; ``progress`` counts the paths of all points and
         ``max_memory`` bounds the results of all points together.
@@ -486,18 +487,30 @@ def sweep(process: Callable, values: Sequence, start, *, client, forward: int = 
         seeds = [_check_seed(s) for s in seed]
     else:
         raise ValueError(f"seed={seed!r}: expected an integer in [0, 2**64), a sequence of them, or None")
-    client, owned = _check_client(client)
+    client, owned = (None, False) if client is None else _check_client(client)
     try:
         batch = _Batch(client, retries=retries, numba_threads=numba_threads, max_memory=max_memory)
+        points = []
         for value, s in zip(values, seeds):
             try:
                 proc = process(**value) if isinstance(value, Mapping) else process(value)
             except ValueError as exc:
                 raise ValueError(f"values: the point {value!r} gives no valid process: {exc}") from exc
             st = start(value) if callable(start) else start
+            points.append((proc, st, s))
             simulate(proc, st, forward=forward, backward=backward, paths=paths, seed=s, dt=dt, store=store,
                      pairs=pairs, chunk_size=chunk_size, max_memory=batch.max_memory, client=batch)
-        return batch.run(progress, desc=f"sweep of {len(values)} points on dask")
+        if client is not None:
+            return batch.run(progress, desc=f"sweep of {len(values)} points on dask")
+        # local: every point validated above; now one after the other, in this process
+        bar = _progress_bar(progress, paths * len(points), f"sweep of {len(values)} points")
+        try:
+            return [simulate(proc, st, forward=forward, backward=backward, paths=paths, seed=s, dt=dt, store=store,
+                             pairs=pairs, chunk_size=chunk_size, progress=False if bar is None else bar,
+                             max_memory=batch.max_memory) for proc, st, s in points]
+        finally:
+            if bar is not None and progress is True:
+                bar.close()
     finally:
         if owned:
             client.close()

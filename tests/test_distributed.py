@@ -232,6 +232,16 @@ def test_sweep_equals_one_local_run_per_point(client):
         assert r.process.balls == balls
 
 
+def test_sweep_without_client_runs_locally_with_the_same_results(client):
+    kw = dict(start=lambda balls: balls // 2, forward=6, backward=6, paths=400, seed=9, store=False, chunk_size=128)
+    rec = Recorder()
+    local = ed.sweep(entropy.Ehrenfest, [3, 8], progress=rec, **kw)
+    assert sum(rec.updates) == 800
+    for a, b in zip(local, ed.sweep(entropy.Ehrenfest, [3, 8], client=client, **kw)):
+        assert_same(a, b)
+    assert local[1].counts[6, 4] == 400  # start = balls // 2 = 4 for every path
+
+
 def test_sweep_mapping_values_and_seed_per_point(client):
     res = ed.sweep(lambda theta, sigma: entropy.OrnsteinUhlenbeck(theta, sigma), [dict(theta=0.5, sigma=1.0),
                    dict(theta=2.0, sigma=0.3)], 1.0, client=client, forward=20, paths=200, seed=[11, 12], dt=0.05,
