@@ -324,10 +324,44 @@ class _Batch:
             cs = -(-cs // LANES) * LANES
             job.chunk_size = max(min(cs, job.chunk_size), min(MIN_CHUNK, job.chunk_size))
 
+    def _check_worker_memory(self):
+        """Refuse, before submitting, a job whose tasks cannot fit in a worker's memory limit.
+
+        A worker thread holds one chunk of states and its result; a reduction task holds
+        ``split_every`` results and their sum. A run that cannot fit would otherwise end in
+        worker restarts and ``KilledWorker`` after a long wait.
+        """
+        try:
+            workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
+            limits = [(w.get("memory_limit") or 0, w.get("nthreads") or 1) for w in workers]
+        except Exception:
+            return
+        limits = [(m, t) for m, t in limits if m > 0]
+        if not limits:
+            return
+        limit, threads = min(limits)
+        for job in self.jobs:
+            chunk = min(job.chunk_size, job.paths) * job.row_bytes
+            if job.store:
+                need = threads * 2 * chunk
+            else:
+                need = threads * (chunk + job.result_bytes) + (self.split_every + 1) * job.result_bytes
+            if need > limit:
+                raise InsufficientMemoryError(
+                    f"simulate on a Dask cluster: a worker with {threads} thread(s) needs about {_fmt_bytes(need)} "
+                    f"for chunks of {min(job.chunk_size, job.paths)} paths"
+                    + ("" if job.store else f" and per-chunk counts of {_fmt_bytes(job.result_bytes)} "
+                       f"(summed {self.split_every} at a time)")
+                    + f", but its memory limit is {_fmt_bytes(limit)}; "
+                    + ("use a smaller chunk_size" if job.store or job.result_bytes * 4 < chunk else
+                       "use pairs=False (per-time counts only), fewer times, or smaller split_every")
+                )
+
     def run(self, progress=False, desc="dask"):
         """Submit every job's chunks, report progress as chunks finish, return the results."""
         distributed = _dask()
         self._balance()
+        self._check_worker_memory()
         total = sum(job.paths for job in self.jobs)
         bar = _progress_bar(progress, total, desc)
         chunks = {}

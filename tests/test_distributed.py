@@ -26,7 +26,7 @@ DRIVEN = [[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]]
 
 @pytest.fixture(scope="module")
 def client():
-    with ed.connect(workers=2, threads_per_worker=1, host="127.0.0.1") as c:
+    with ed.connect(workers=2, threads_per_worker=1, host="127.0.0.1", memory_limit="1GiB") as c:
         c.wait_for_workers(2, timeout=60)
         yield c
 
@@ -318,6 +318,17 @@ def test_simulate_distributed_options_are_validated(client):
     # split_every=2 gives a deep reduction tree: still the same counts
     assert_same(simulate(chain, 0, forward=2, paths=10, seed=1, store=False),
                 ed.simulate_distributed(chain, 0, split_every=2, **{**kw, "chunk_size": 1}))
+
+
+def test_tasks_that_cannot_fit_a_worker_are_refused_before_submitting(client):
+    # 4000 states, 3 times: pair counts of one chunk are 2 x 4000^2 x 8 B = 256 MB; a reduction
+    # task holds 8 of them and their sum, far beyond the workers' 1 GiB limit
+    urn = entropy.Ehrenfest(3999)
+    with pytest.raises(InsufficientMemoryError, match=r"memory limit is 1\.0 GiB; use pairs=False"):
+        simulate(urn, 0, forward=2, paths=100, seed=1, store=False, client=client)
+    # without pairs the counts are 3 x 4000 x 8 B: it runs, and equals the local run
+    kw = dict(forward=2, paths=100, seed=1, store=False, pairs=False)
+    assert_same(simulate(urn, 0, **kw), simulate(urn, 0, client=client, **kw))
 
 
 def test_missing_dask_gives_install_hint(monkeypatch):
