@@ -81,9 +81,9 @@ def _y_unit(res, q):
 
 def _mark_t0(ax, label=True):
     ax.axvline(0, color="0.25", lw=1.0, ls=":", zorder=1)
-    if label:
-        ax.annotate("t0", xy=(0, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -3),
-                    textcoords="offset points", fontsize=8, color="0.25", va="top")
+    if label:  # just above the frame, where no legend goes
+        ax.annotate("t0", xy=(0, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 1),
+                    textcoords="offset points", fontsize=8, color="0.25", va="bottom", ha="center")
 
 
 def _finite(y):
@@ -92,8 +92,9 @@ def _finite(y):
 
 
 def _references(ax, res, q):
-    for r in res.metadata.get("references", {}).get(q, []):
-        ax.axhline(r["value"], color="0.45", lw=1.0, ls=(0, (1, 2)), zorder=1, label=r["label"])
+    styles = [(0, (1, 2)), (0, (5, 2, 1, 2)), (0, (3, 3))]
+    for r, ls in zip(res.metadata.get("references", {}).get(q, []), styles):
+        ax.axhline(r["value"], color="0.45", lw=1.0, ls=ls, zorder=1, label=r["label"])
 
 
 def _panel(ax, res, q, *, distance=False, legend=True):
@@ -104,20 +105,25 @@ def _panel(ax, res, q, *, distance=False, legend=True):
         lo, hi, v = _finite(p.ci_low[sel]), _finite(p.ci_high[sel]), _finite(p.values[sel])
         ax.fill_between(x, lo, hi, color=ARM_COLORS[arm], alpha=0.25, lw=0)
         side = "t < t0, reversed dynamics" if arm == "backward" else "t > t0, dynamics"
-        ax.plot(x, v, color=ARM_COLORS[arm], lw=1.5, label=f"{arm} arm ({side})",
-                marker="." if sel.sum() < 40 else None, ms=3)
+        # on the |t - t0| axis the arms may coincide: draw the backward one wide and light underneath
+        wide = distance and arm == "backward"
+        ax.plot(x, v, color=ARM_COLORS[arm], lw=4.0 if wide else 1.5, alpha=0.55 if wide else 1.0,
+                label=f"{arm} arm ({side})", marker="." if sel.sum() < 40 else None, ms=3)
     if q in res.exact:
         e = _finite(res.exact[q])
         lab = res.metadata.get("exact_labels", {}).get(q, "exact")
         if distance:
             for arm, sel in (("backward", t <= 0), ("forward", t >= 0)):
-                ax.plot(np.abs(t[sel]), e[sel], color="k", lw=1.0, ls="--", label=lab if arm == "forward" else None)
+                ax.plot(np.abs(t[sel]), e[sel], color="k", lw=0.9, ls="--", label=lab if arm == "forward" else None)
         else:
             ax.plot(t, e, color="k", lw=1.0, ls="--", label=lab)
     _references(ax, res, q)
     title, sym = _label(res, q)
-    ax.set_title(title, fontsize=9.5)
+    ax.set_title(title, fontsize=9.5, pad=12 if not distance else 6)
     ax.set_ylabel(f"{sym} [{_y_unit(res, q)}]")
+    v = _finite(p.values)
+    if q == "relative_entropy" and np.nanmin(np.where(v > 0, v, np.nan), initial=np.inf) * 20 < np.nanmax(v, initial=0):
+        ax.set_yscale("log")  # D spans decades: a log axis shows the approach to its limit
     ax.set_xlabel(_time_label(res, distance))
     if not distance:
         _mark_t0(ax)
@@ -129,11 +135,28 @@ def _panel(ax, res, q, *, distance=False, legend=True):
 def _band_note(res):
     p = next(iter(res.profiles.values()))
     n = res.metadata.get("paths")
-    s = f"{n:,} paths" if n else ""
-    s += f", {p.method} estimator, bands: {int(round(p.confidence * 100))}% CI"
+    s = f"{n:,} path{'s' if n != 1 else ''}" if n else ""
+    if n and n > 1:
+        s += f", {p.method.replace('_', ' ')} estimator, bands: {int(round(p.confidence * 100))}% CI"
     if not res.complete:
         s += f" — INCOMPLETE run ({n:,} of {res.metadata.get('paths_requested'):,} paths)"
     return s
+
+
+def _shared_legend(fig, axes, res=None):
+    """One legend for all panels, below them (labels deduplicated), so no legend hides data; the
+    result's notes, if any, go under it."""
+    seen = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    leg = fig.legend(list(seen.values()), list(seen), loc="outside lower center", ncols=min(len(seen), 3),
+                     fontsize=7.5, frameon=False)
+    notes = (res.metadata.get("notes") or []) if res is not None else []
+    if notes:
+        leg.set_title(_wrap("\n".join("• " + n for n in notes), fig, 7.5), prop={"size": 7.5})
+        leg._legend_box.align = "left"
+        leg.get_title().set_color("0.2")
 
 
 def _grid(n, width=6.0, height=3.6):
@@ -173,12 +196,21 @@ def janus_figure(res, quantities=None):
     """The Janus plot: the entropy-like quantities against t, both arms, exact curves dashed."""
     qs = [q for q in (quantities or LEVELS) if q in res.profiles] or list(res.profiles)[:1]
     fig, axes = _grid(len(qs))
-    for i, (ax, q) in enumerate(zip(axes, qs)):
-        _panel(ax, res, q, legend=True)
-    what = ("entropy grows away from t0 in both directions of time" if res.metadata.get("family") != "kac"
-            else "only the coarse-grained entropy grows away from t0, both ways")
+    for ax, q in zip(axes, qs):
+        _panel(ax, res, q, legend=len(qs) == 1)
+    if len(qs) > 1:
+        _shared_legend(fig, axes, res)
+    else:
+        _notes(fig, res)
+    fam = res.metadata.get("family")
+    rec = res.metadata.get("recurrence_time")
+    recurs = fam == "kac" and rec and "ensemble='fixed'" in str(res.metadata.get("process")) and \
+        res.profiles[qs[0]].times.max() >= rec
+    what = ("the coarse-grained entropy rises away from t0 and recurs after the recurrence time" if recurs else
+            "only the coarse-grained entropy grows away from t0, both ways" if fam == "kac" else
+            "both arms leave the low-entropy state at t0" + ("" if res.metadata.get("notes") and any(
+                "overshoots" in n for n in res.metadata["notes"]) else ": entropy grows in both directions of time"))
     _suptitle(fig, res, what)
-    _notes(fig, res)
     return fig
 
 
@@ -187,7 +219,9 @@ def rates_figure(res):
     qs = [q for q in RATES if q in res.profiles]
     fig, axes = _grid(len(qs), width=5.2 if len(qs) > 1 else 6.0)
     for ax, q in zip(axes, qs):
-        _panel(ax, res, q, legend=True)
+        _panel(ax, res, q, legend=len(qs) == 1)
+    if len(qs) > 1:
+        _shared_legend(fig, axes)
     _suptitle(fig, res, "entropy rates and excess entropy, per time")
     return fig
 
@@ -258,7 +292,7 @@ def lattice_gif(res, path, fps=8):
         return []
 
     anim = FuncAnimation(fig, draw, frames=len(times), blit=False)
-    anim.save(str(path), writer=PillowWriter(fps=fps), dpi=72)
+    anim.save(str(path), writer=PillowWriter(fps=fps), dpi=80)
     plt.close(fig)
     return Path(path)
 
@@ -296,7 +330,7 @@ def fluctuation_figure(res):
     ax1.set_xlabel("lag from the dip [steps]")
     ax1.set_ylabel(f"entropy [{unit}]")
     ax1.set_title(f"average around {res.metadata.get('events', 0)} dips: higher before AND after", fontsize=9.5)
-    ax1.legend(fontsize=7, loc="lower right")
+    ax1.legend(fontsize=7, loc="lower left")
     ax1.grid(alpha=0.3)
     fig.suptitle(f"{res.name}: low entropy as a fluctuation (Boltzmann) — {res.metadata.get('process')}", fontsize=10)
     _notes(fig, res)
@@ -357,7 +391,7 @@ def barbed_arrow_figure(res):
     def f(x, se=None):
         if x is None:
             return "n/a"
-        return f"{x:.3f}" if se is None else f"{x:.3f}±{se:.3f}"
+        return f"{x:.3f}" if se is None else f"{x:.3f} ± {se:.1g}"
 
     L = res.scenario.get("analysis", {}).get("max_length", "L")
     cols = ["process", "h", f"h({L}) est.", "E", f"E({L}) est.", "C+", "C−", "χ+", "χ−", "Ξ = C+ − C−"]

@@ -347,6 +347,9 @@ def _chain_exact(sc, res, chain):
     for q in ("entropy_rate_forward", "entropy_rate_backward"):
         refs[q] = [{"value": float(ref.entropy_rate), "label": "stationary entropy rate h"}]
     refs["excess_entropy"] = [{"value": float(chain.excess_entropy(base=b)), "label": "stationary I[X_t-1; X_t]"}]
+    if np.nanmax(ref.entropy) > ref.stationary_entropy + 1e-6:
+        res.metadata["notes"].append("H(t) overshoots H(π) (π is not uniform): the monotone arrow of time is "
+                                     "D(p_t ‖ π), which falls on both arms (data processing inequality)")
     res.metadata["stationary_entropy"] = float(ref.stationary_entropy)
     res.metadata["entropy_rate"] = float(ref.entropy_rate)
     with contextlib.suppress(ValueError):
@@ -359,6 +362,8 @@ def _family_exact(sc, res):
     t, est = sc.raw["time"], sc.raw["estimate"]
     b = est["base"]
     F, B = t["forward"], t["backward"]
+    if fam == "kac" and not res.profiles:
+        return
     if fam == "chain":
         _chain_exact(sc, res, process)
     elif fam == "ehrenfest":
@@ -366,9 +371,13 @@ def _family_exact(sc, res):
         if "boltzmann_entropy" in res.profiles:
             res.exact["boltzmann_entropy"] = process.entropy_profiles(sc.start, forward=F, backward=B, base=b)["boltzmann"]
             res.metadata["exact_labels"]["boltzmann_entropy"] = "exact"
-        res.metadata["notes"].append(
-            "pure urn (lazy = false): period 2, p_t never converges and H(p_t) oscillates between even and odd t"
-            if not process.lazy else "lazy urn: aperiodic, p_t converges to the binomial law")
+        if process.lazy:
+            res.metadata["notes"].append("lazy urn: aperiodic, p_t converges to the binomial law π")
+        else:
+            res.metadata["notes"].append("pure urn (lazy = false): period 2, p_t never converges: D(p_t ‖ π) → 1 bit "
+                                         "and H(p_t) stays about 1 bit below H(π)")
+            res.metadata["references"]["relative_entropy"] = [{"value": 1.0 / math.log2(b),
+                                                               "label": "limit: 1 bit (period 2)"}]
     elif fam == "hmm":
         p = process.symbol_marginals(sc.start, forward=F, backward=B)
         from .exact import shannon_entropy
@@ -378,10 +387,18 @@ def _family_exact(sc, res):
             res.metadata["exact_labels"]["entropy"] = "exact"
         res.metadata["references"]["entropy"] = [
             {"value": float(shannon_entropy(process.symbol_distribution, base=b)), "label": "stationary H[X]"}]
+        k = est["history"]
+        with contextlib.suppress(ValueError):  # stationary values of the estimated quantities (exact block entropies)
+            Hk = [0.0] + [float(process.block_entropy(L, base=b)) for L in range(1, 2 * k + 1)]
+            for q in ("entropy_rate_forward", "entropy_rate_backward"):
+                res.metadata["references"][q] = [{"value": Hk[k + 1] - Hk[k],
+                                                  "label": f"stationary H[X_t | {k} neighbour(s)] (exact)"}]
+            res.metadata["references"]["excess_entropy"] = [{"value": 2 * Hk[k] - Hk[2 * k],
+                                                             "label": f"stationary I[{k} before ; {k} from t] (exact)"}]
         with contextlib.suppress(ValueError):
             h = float(process.entropy_rate(base=b))
             for q in ("entropy_rate_forward", "entropy_rate_backward"):
-                res.metadata["references"][q] = [{"value": h, "label": "entropy rate h of the process"}]
+                res.metadata["references"].setdefault(q, []).append({"value": h, "label": "entropy rate h (k → ∞)"})
             res.metadata["entropy_rate"] = h
     elif fam == "kac":
         from .processes.kac import binary_entropy
@@ -399,6 +416,11 @@ def _family_exact(sc, res):
             "fine-grained (Gibbs) entropy of the ensemble is constant: the ring map is a bijection; only the "
             "coarse-grained entropy grows")
         res.metadata["recurrence_time"] = int(process.recurrence_time)
+        if process.ensemble == "fixed":
+            res.metadata["notes"].append(
+                f"one fixed ring of N = {N} sites and m = {process.n_markers} markers returns to its t0 state after "
+                f"{process.recurrence_time} steps (N for even m, 2N for odd m): recurrence, on both arms; "
+                "Boltzmann's prediction holds for the average over marker sets")
         res.metadata["marker_probability"] = float(process.marker_probability)
 
 
@@ -425,8 +447,10 @@ def _lattice_profiles(sc, data, res):
     res.arrays["snapshot_times"] = np.asarray(snaps, dtype=np.int64)
     res.arrays["snapshots"] = process.snapshots(np.asarray(snaps, dtype=np.int64), seed, path=0, start="corner")
     if out["gif"] and out["figures"]:
+        # frames denser near t0, where the gas changes fastest: |t| grows quadratically
         n = min(out["gif_frames"], F + B + 1)
-        frames = np.unique(np.round(np.linspace(-B, F, n)).astype(np.int64))
+        u = np.linspace(-1.0, 1.0, n)
+        frames = np.unique(np.round(np.where(u < 0, B, F) * np.sign(u) * u**2).astype(np.int64))
         res.arrays["gif_times"] = frames
         res.arrays["gif_frames"] = process.snapshots(frames, seed, path=0, start="corner")
     res.arrays["grid"] = np.array([process.size, process.cells], dtype=np.int64)
@@ -484,6 +508,10 @@ def _continuous_profiles(sc, data, res, progress):
                                    {"history": 1, "k": k})
     if bar is not None:
         bar.close()
+    dim = 1 if X.ndim == 2 else X.shape[2]
+    if method == "knn" and dim > 1 and {"entropy_rate_forward", "entropy_rate_backward"} & set(qs):
+        res.metadata["notes"].append(f"h±(t) = h[X_t, X_t∓dt] − h[X_t∓dt] by kNN in {2 * dim} dimensions: biased at "
+                                     f"finite sample size (here M = {M:,} paths); compare with the exact curve")
     if degenerate.any():
         res.metadata["notes"].append("differential entropy is -inf (undefined) where all paths share one point "
                                      "(t0 of a point start); left blank")

@@ -1,0 +1,91 @@
+"""Regenerate every figure of the README and the docs from the scenario gallery.
+
+::
+
+    python figures/make_figures.py            # full-size runs (minutes), the committed figures
+    python figures/make_figures.py --quick    # reduced runs (well under a minute), for a preview
+    python figures/make_figures.py --only driven_ring kac_ring
+
+Each scenario of :data:`FIGURES` is run with :func:`entropy.results.run_scenario` (the same
+code as ``entropy run``), its figures are drawn into a scratch directory, and the PNG files
+listed are copied to ``docs/figures/<scenario>_<figure>.png`` (atomically; the lattice gas
+also gives ``lattice_gas_lattice.gif``). The script warns
+about any PNG above :data:`MAX_BYTES`. The seeds are the gallery's, so a re-run reproduces
+the same numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GALLERY = ROOT / "scenarios"
+OUT = ROOT / "docs" / "figures"
+MAX_BYTES = 200_000
+
+#: scenario -> figures of its result used in the README and the docs.
+FIGURES = {
+    "driven_ring": ["janus", "collapse", "rates"],
+    "reversible_chain": ["janus", "collapse"],
+    "ehrenfest_lazy": ["janus", "rates"],
+    "ehrenfest_pure": ["janus"],
+    "kac_ring": ["janus"],
+    "kac_recurrence": ["janus"],
+    "lattice_gas": ["snapshots", "janus", "lattice.gif"],
+    "golden_mean": ["rates"],
+    "rip": ["rates"],
+    "barbed_arrow": ["barbed_arrow"],
+    "brownian_motion": ["janus"],
+    "ou_reversible": ["janus", "rates"],
+    "ou_circulating": ["janus", "rates"],
+    "double_well": ["janus"],
+    "fluctuation_aligned": ["fluctuation"],
+    "irreversibility": ["reversibility"],
+}
+
+
+def make(names, quick: bool, out: Path, verbose=True) -> list[Path]:
+    sys.path.insert(0, str(ROOT))
+    from entropy.plotting import save_figures
+    from entropy.results import run_scenario
+    from entropy.scenario import load_scenario
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in names:
+        t = time.time()
+        sc = load_scenario(GALLERY / f"{name}.toml", quick=quick)
+        res = run_scenario(sc)
+        with tempfile.TemporaryDirectory(dir=out) as tmp:
+            files = {p.stem if p.suffix == ".png" else p.name: p for p in save_figures(res, tmp, formats=("png",))}
+            for fig in FIGURES[name]:
+                target = out / (f"{name}_{fig}" if "." in fig else f"{name}_{fig}.png")
+                os.replace(files[fig], target)  # same file system: atomic
+                written.append(target)
+                size = target.stat().st_size
+                if size > MAX_BYTES:
+                    print(f"warning: {target} is {size / 1000:.0f} KB (> {MAX_BYTES / 1000:.0f} KB)", file=sys.stderr)
+        if verbose:
+            print(f"{name:22s} {time.time() - t:6.1f} s  " + " ".join(p.name for p in written if p.name.startswith(name)))
+    return written
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="reduced-size runs (the scenarios' --quick form)")
+    ap.add_argument("--only", nargs="+", choices=sorted(FIGURES), metavar="SCENARIO", help="only these scenarios")
+    ap.add_argument("--out", type=Path, default=OUT, help=f"output directory (default {OUT.relative_to(ROOT)})")
+    args = ap.parse_args(argv)
+    t = time.time()
+    make(args.only or list(FIGURES), args.quick, args.out)
+    print(f"done in {time.time() - t:.1f} s -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
