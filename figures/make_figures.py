@@ -2,9 +2,12 @@
 
 ::
 
-    python figures/make_figures.py            # full-size runs (minutes), the committed figures
-    python figures/make_figures.py --quick    # reduced runs (well under a minute), for a preview
+    python figures/make_figures.py            # full-size runs (about 2 minutes), the committed figures
+    python figures/make_figures.py --quick    # reduced runs (under a minute), a preview
     python figures/make_figures.py --only driven_ring kac_ring
+
+``--quick`` writes into ``<tmp>/entropy-figures-quick/`` unless ``--out`` says otherwise, so a
+preview never replaces the committed full-size figures.
 
 Each scenario of :data:`FIGURES` is run with :func:`entropy.results.run_scenario` (the same
 code as ``entropy run``), its figures are drawn into a scratch directory, and the PNG files
@@ -26,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GALLERY = ROOT / "scenarios"
 OUT = ROOT / "docs" / "figures"
+QUICK_OUT = Path(tempfile.gettempdir()) / "entropy-figures-quick"
 MAX_BYTES = 200_000
 
 #: scenario -> figures of its result used in the README and the docs.
@@ -79,8 +83,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="reduced-size runs (the scenarios' --quick form)")
     ap.add_argument("--only", nargs="+", choices=sorted(FIGURES), metavar="SCENARIO", help="only these scenarios")
-    ap.add_argument("--out", type=Path, default=OUT, help=f"output directory (default {OUT.relative_to(ROOT)})")
+    ap.add_argument("--out", type=Path, default=None,
+                    help=f"output directory (default {OUT.relative_to(ROOT)}; with --quick {QUICK_OUT})")
     args = ap.parse_args(argv)
+    if args.out is None:
+        args.out = QUICK_OUT if args.quick else OUT
     t = time.time()
     make(args.only or list(FIGURES), args.quick, args.out)
     print(f"done in {time.time() - t:.1f} s -> {args.out}")

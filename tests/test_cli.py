@@ -165,3 +165,33 @@ def test_ctrl_c_saves_the_finished_chunks_marked_incomplete(tmp_path):
     ref = load_result(tmp_path / "ref" / "long")
     for q in res.profiles:
         np.testing.assert_array_equal(res.profiles[q].values, ref.profiles[q].values)
+
+
+def test_dask_backend_gives_the_local_arrays(tmp_path):
+    pytest.importorskip("distributed")
+    local = tmp_path / "small.toml"
+    local.write_text(SMALL.replace("seed = 3", "seed = 3\nchunk_size = 500").replace('figures = ["png"]', "figures = []"))
+    assert main(["run", "-q", "--out", str(tmp_path / "local"), str(local)]) == 0
+    assert main(["run", "-q", "--out", str(tmp_path / "dask"), "--set", 'execution.backend="dask"',
+                 "--set", "execution.workers=1", str(local)]) == 0
+    a, b = load_result(tmp_path / "local" / "small"), load_result(tmp_path / "dask" / "small")
+    assert b.scenario["execution"]["backend"] == "dask"
+    for q in a.profiles:
+        np.testing.assert_array_equal(a.profiles[q].values, b.profiles[q].values)
+
+
+def test_make_figures_quick_writes_the_listed_figures(tmp_path):
+    sys.path.insert(0, str(ROOT / "figures"))
+    try:
+        import make_figures
+    finally:
+        sys.path.pop(0)
+    assert set(make_figures.FIGURES) == {f.stem for f in GALLERY}, "every gallery scenario has its figures"
+    written = make_figures.make(["kac_ring", "barbed_arrow"], quick=True, out=tmp_path, verbose=False)
+    assert sorted(p.name for p in written) == ["barbed_arrow_barbed_arrow.png", "kac_ring_janus.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)  # no scratch left
+    committed = ROOT / "docs" / "figures"
+    for name, figs in make_figures.FIGURES.items():
+        for f in figs:
+            path = committed / (f"{name}_{f}" if "." in f else f"{name}_{f}.png")
+            assert path.is_file() and path.stat().st_size < 250_000, path
