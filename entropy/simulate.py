@@ -244,9 +244,10 @@ def simulate(
     max_memory : int, optional
         Bytes the result may take (default: the memory available now). A request beyond it
         raises :class:`InsufficientMemoryError` before any work starts.
-    client : dask.distributed.Client, optional
+    client : dask.distributed.Client or str, optional
         Run the chunks as tasks on a Dask cluster and reduce them there (see
-        :mod:`entropy.distributed`); the result is bit-identical to a local run.
+        :mod:`entropy.distributed`); the result is bit-identical to a local run. A string is
+        a scheduler address: connect, run, close.
 
     Returns
     -------
@@ -311,6 +312,7 @@ def simulate(
         return simulate_distributed(
             process, start, client=client, times=times, forward=forward, backward=backward, paths=paths,
             seed=seed, dt=dt, store=store, pairs=pairs, chunk_size=chunk_size, progress=progress,
+            max_memory=max_memory,
         )
 
     bar = _progress_bar(progress, paths, type(process).__name__)

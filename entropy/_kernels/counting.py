@@ -6,19 +6,28 @@ per-thread copies, and integer counts are exact whatever the thread count.
 
 from __future__ import annotations
 
+import numba
 from numba import njit, prange
 
 TIME_BLOCK = 32
+
+
+@njit(cache=True)
+def _time_block(columns):
+    """Columns per task: at most TIME_BLOCK, and small enough that every thread gets ~4 tasks."""
+    per = -(-columns // (4 * numba.get_num_threads()))
+    return max(1, min(TIME_BLOCK, per))
 
 
 @njit(parallel=True, cache=True)
 def count_columns(states, counts):
     """``counts[t, x] += #{p : states[p, t] == x}`` for every time column ``t``."""
     n, T = states.shape
-    nb = (T + TIME_BLOCK - 1) // TIME_BLOCK
+    tb = _time_block(T)
+    nb = (T + tb - 1) // tb
     for b in prange(nb):
-        t0 = b * TIME_BLOCK
-        t1 = min(T, t0 + TIME_BLOCK)
+        t0 = b * tb
+        t1 = min(T, t0 + tb)
         for p in range(n):
             for t in range(t0, t1):
                 counts[t, states[p, t]] += 1
@@ -28,10 +37,11 @@ def count_columns(states, counts):
 def count_pairs(states, counts):
     """``counts[t, x, y] += #{p : states[p, t] == x and states[p, t + 1] == y}``."""
     n, T = states.shape
-    nb = (T - 1 + TIME_BLOCK - 1) // TIME_BLOCK
+    tb = _time_block(T - 1)
+    nb = (T - 1 + tb - 1) // tb
     for b in prange(nb):
-        t0 = b * TIME_BLOCK
-        t1 = min(T - 1, t0 + TIME_BLOCK)
+        t0 = b * tb
+        t1 = min(T - 1, t0 + tb)
         for p in range(n):
             for t in range(t0, t1):
                 counts[t, states[p, t], states[p, t + 1]] += 1
@@ -47,10 +57,11 @@ def count_words(states, n, L, counts):
     """
     P, T = states.shape
     rows = T - L + 1
-    nb = (rows + TIME_BLOCK - 1) // TIME_BLOCK
+    tb = _time_block(rows)
+    nb = (rows + tb - 1) // tb
     for b in prange(nb):
-        t0 = b * TIME_BLOCK
-        t1 = min(rows, t0 + TIME_BLOCK)
+        t0 = b * tb
+        t1 = min(rows, t0 + tb)
         for p in range(P):
             for t in range(t0, t1):
                 w = 0
