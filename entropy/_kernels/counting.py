@@ -12,18 +12,34 @@ from numba import njit, prange
 TIME_BLOCK = 32
 
 
-@njit(cache=True)
 def _time_block(columns):
     """Columns per task: at most TIME_BLOCK, and small enough that every thread gets ~4 tasks."""
     per = -(-columns // (4 * numba.get_num_threads()))
     return max(1, min(TIME_BLOCK, per))
 
 
-@njit(parallel=True, cache=True)
 def count_columns(states, counts):
     """``counts[t, x] += #{p : states[p, t] == x}`` for every time column ``t``."""
+    _count_columns(states, counts, _time_block(states.shape[1]))
+
+
+def count_pairs(states, counts):
+    """``counts[t, x, y] += #{p : states[p, t] == x and states[p, t + 1] == y}``."""
+    _count_pairs(states, counts, _time_block(states.shape[1] - 1))
+
+
+def count_words(states, n, L, counts):
+    """``counts[t, w] += #{p : (states[p, t], ..., states[p, t + L - 1]) == w}``.
+
+    ``w`` is the mixed-radix code of the word (first symbol most significant); ``counts``
+    has ``T - L + 1`` rows and ``n ** L`` columns.
+    """
+    _count_words(states, n, L, counts, _time_block(states.shape[1] - L + 1))
+
+
+@njit(parallel=True, cache=True)
+def _count_columns(states, counts, tb):
     n, T = states.shape
-    tb = _time_block(T)
     nb = (T + tb - 1) // tb
     for b in prange(nb):
         t0 = b * tb
@@ -34,10 +50,8 @@ def count_columns(states, counts):
 
 
 @njit(parallel=True, cache=True)
-def count_pairs(states, counts):
-    """``counts[t, x, y] += #{p : states[p, t] == x and states[p, t + 1] == y}``."""
+def _count_pairs(states, counts, tb):
     n, T = states.shape
-    tb = _time_block(T - 1)
     nb = (T - 1 + tb - 1) // tb
     for b in prange(nb):
         t0 = b * tb
@@ -49,15 +63,9 @@ def count_pairs(states, counts):
 
 
 @njit(parallel=True, cache=True)
-def count_words(states, n, L, counts):
-    """``counts[t, w] += #{p : (states[p, t], ..., states[p, t + L - 1]) == w}``.
-
-    ``w`` is the mixed-radix code of the word (first symbol most significant); ``counts``
-    has ``T - L + 1`` rows and ``n ** L`` columns.
-    """
+def _count_words(states, n, L, counts, tb):
     P, T = states.shape
     rows = T - L + 1
-    tb = _time_block(rows)
     nb = (rows + tb - 1) // tb
     for b in prange(nb):
         t0 = b * tb
