@@ -138,7 +138,10 @@ def cmd_validate(args) -> int:
         try:
             sc = load_scenario(f, list(args.set or []), quick=args.quick)
             if not args.quick:  # the [quick] form must be valid too
-                load_scenario(f, list(args.set or []), quick=True)
+                try:
+                    load_scenario(f, list(args.set or []), quick=True)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{exc} (in the --quick form: check the [quick] table)") from None
             what = sc.kind or sc.analysis
             paths = sc.raw["ensemble"].get("paths")
             print(f"ok: {f} ({sc.analysis}, {what}" + (f", {paths:,} paths" if paths else "") + ")")

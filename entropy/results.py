@@ -818,8 +818,7 @@ def table_rows(res: RunResult) -> tuple[list, list]:
     """The result's main table as ``(header, rows)``: per time for profiles, else the analysis' table."""
     if res.profiles:
         qs = list(res.profiles)
-        tu = "steps" if res.time_unit == "steps" else "time"
-        header = [f"t_minus_t0_{tu.replace(' ', '_')}"]
+        header = [f"t_minus_t0_{res.time_unit.replace(' ', '_')}"]
         for q in qs:
             u = res.profiles[q].unit.replace(" ", "_")
             header += [f"{q}_{u}", f"{q}_stderr", f"{q}_ci_low", f"{q}_ci_high"]

@@ -782,6 +782,9 @@ def _cross_checks(src, raw, pk, analysis):
         elif t["dt"] is not None:
             raise ScenarioError(f"{src}: time.dt = {t['dt']!r}: {raw['process']['kind']!r} is a discrete-time process; "
                                 "remove time.dt")
+        if pk.family == "diffusion" and est["history"] != 1:
+            raise ScenarioError(f"{src}: estimate.history = {est['history']}: the continuous estimators condition on "
+                                "one step (h[X_t | X_t-dt]); use history = 1 for diffusions")
         if pk.family == "lattice" and ens["store"] is False:
             raise ScenarioError(f"{src}: ensemble.store = false: the lattice gas records a real-valued entropy per path; "
                                 "use store = true (or leave it unset)")
@@ -809,9 +812,9 @@ def _cross_checks(src, raw, pk, analysis):
         if analysis == "fluctuation_aligned" and pk.family == "kac" and raw["process"]["ensemble"] != "fixed":
             raise ScenarioError(f"{src}: process.ensemble = {raw['process']['ensemble']!r}: a stationary run is one "
                                 "ring; use ensemble = \"fixed\" with analysis.kind = 'fluctuation_aligned'")
-        if analysis == "fluctuation_aligned" and ens["paths"] is not None:
+        if analysis in ("fluctuation_aligned", "barbed_arrow") and ens["paths"] is not None:
             raise ScenarioError(f"{src}: ensemble.paths = {ens['paths']!r} is not used by analysis.kind = "
-                                "'fluctuation_aligned' (one long run of analysis.length steps); remove it")
+                                f"{analysis!r} (one long run of analysis.length steps); remove it")
         if analysis == "reversibility_test" and ens["paths"] is None:
             ens["paths"] = 1
         if analysis == "reversibility_test" and raw["analysis"]["history"] + 1 >= raw["analysis"]["length"]:

@@ -257,6 +257,27 @@ backward = 3
 [ensemble]
 seed = 0
 """, ["[time]", "not used"]),
+    ("history for a diffusion", """
+[process]
+kind = "brownian_motion"
+[time]
+forward = 3
+backward = 3
+dt = 0.1
+[ensemble]
+paths = 10
+seed = 0
+[estimate]
+history = 2
+""", ["estimate.history", "diffusions"]),
+    ("paths for one long run", """
+[analysis]
+kind = "barbed_arrow"
+presets = ["even"]
+[ensemble]
+seed = 0
+paths = 100
+""", ["ensemble.paths", "not used"]),
     ("barbed arrow unknown preset", """
 [analysis]
 kind = "barbed_arrow"
@@ -414,3 +435,12 @@ def test_validation_builds_nothing_big():
     sc = parse_scenario(_doc(**{"ensemble.paths": str(10**10), "time.forward": str(10**8)}))
     assert sc.raw["ensemble"]["paths"] == 10**10
     assert isinstance(sc.process.stationary_distribution, np.ndarray)
+
+
+def test_validate_checks_the_quick_form_too(tmp_path, capsys):
+    f = tmp_path / "q.toml"
+    f.write_text(BASE + "\n[quick.ensemble]\npaths = -1\n")
+    load_scenario(f)  # the full form is fine
+    assert main(["validate", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "ensemble.paths = -1" in err and "[quick]" in err
