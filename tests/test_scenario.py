@@ -71,14 +71,7 @@ def test_defaults_are_filled_in_and_family_defaults_apply():
 [process]
 kind = "ornstein_uhlenbeck"
 theta = 2.0
-[time]
-forward = 3
-backward = 3
-dt = 0.1
-[ensemble]
-paths = 10
-seed = 0
-""")
+""" + TAIL_DT)
     assert diff.raw["estimate"]["method"] == "knn" and diff.raw["ensemble"]["store"] is True
     assert float(diff.start["mean"][0]) == 0.0  # default start: the origin
 
@@ -119,6 +112,16 @@ def _doc(**changes):
             table[key] = tomllib.loads(f"v = {v}")["v"]
     return _toml(doc)
 
+
+# the [time] and [ensemble] sections most bad files share
+TAIL = """[time]
+forward = 3
+backward = 3
+[ensemble]
+paths = 10
+seed = 0
+"""
+TAIL_DT = TAIL.replace("backward = 3\n", "backward = 3\ndt = 0.1\n")
 
 # (id, TOML text, words the message must contain)
 BAD = [
@@ -175,36 +178,17 @@ BAD += [
     ("diffusion without dt", """
 [process]
 kind = "brownian_motion"
-[time]
-forward = 3
-backward = 3
-[ensemble]
-paths = 10
-seed = 0
-""", ["time.dt", "missing"]),
+""" + TAIL, ["time.dt", "missing"]),
     ("unstable OU drift", """
 [process]
 kind = "ornstein_uhlenbeck"
 drift = [[-1.0, 0.0], [0.0, 1.0]]
-[time]
-forward = 3
-backward = 3
-dt = 0.1
-[ensemble]
-paths = 10
-seed = 0
-""", ["theta", "eigenvalue"]),
+""" + TAIL_DT, ["theta", "eigenvalue"]),
     ("unknown preset", """
 [process]
 kind = "hmm"
 preset = "golden_man"
-[time]
-forward = 3
-backward = 3
-[ensemble]
-paths = 10
-seed = 0
-""", ["golden_man"]),
+""" + TAIL, ["golden_man"]),
     ("unknown potential", """
 [process]
 kind = "langevin"
@@ -222,26 +206,14 @@ seed = 0
 kind = "kac_ring"
 sites = 10
 markers = 11
-[time]
-forward = 3
-backward = 3
-[ensemble]
-paths = 10
-seed = 0
-""", ["process.markers"]),
+""" + TAIL, ["process.markers"]),
     ("lattice cells not a divisor", """
 [process]
 kind = "lattice_gas"
 size = 10
 particles = 5
 cells = 3
-[time]
-forward = 3
-backward = 3
-[ensemble]
-paths = 10
-seed = 0
-""", ["process.cells", "divisor"]),
+""" + TAIL, ["process.cells", "divisor"]),
     ("fluctuation with time", """
 [analysis]
 kind = "fluctuation_aligned"
@@ -260,14 +232,7 @@ seed = 0
     ("history for a diffusion", """
 [process]
 kind = "brownian_motion"
-[time]
-forward = 3
-backward = 3
-dt = 0.1
-[ensemble]
-paths = 10
-seed = 0
-[estimate]
+""" + TAIL_DT + """[estimate]
 history = 2
 """, ["estimate.history", "diffusions"]),
     ("paths for one long run", """
