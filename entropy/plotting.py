@@ -117,6 +117,11 @@ def _panel(ax, res, q, *, distance=False, legend=True):
                 ax.plot(np.abs(t[sel]), e[sel], color="k", lw=0.9, ls="--", label=lab if arm == "forward" else None)
         else:
             ax.plot(t, e, color="k", lw=1.0, ls="--", label=lab)
+    for extra in res.metadata.get("extra_curves", {}).get(q, []):
+        y = _finite(res.arrays[extra["array"]])
+        for arm, sel in (("backward", t <= 0), ("forward", t >= 0)):
+            ax.plot(np.abs(t[sel]) if distance else t[sel], y[sel], color="0.15", lw=1.0, ls="-.",
+                    label=extra["label"] if arm == "forward" else None)
     _references(ax, res, q)
     title, sym = _label(res, q)
     ax.set_title(title, fontsize=9.5, pad=12 if not distance else 6)

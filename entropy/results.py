@@ -369,8 +369,13 @@ def _family_exact(sc, res):
     elif fam == "ehrenfest":
         _chain_exact(sc, res, process.macro_chain())
         if "boltzmann_entropy" in res.profiles:
-            res.exact["boltzmann_entropy"] = process.entropy_profiles(sc.start, forward=F, backward=B, base=b)["boltzmann"]
+            prof = process.entropy_profiles(sc.start, forward=F, backward=B, base=b)
+            res.exact["boltzmann_entropy"] = prof["boltzmann"]
             res.metadata["exact_labels"]["boltzmann_entropy"] = "exact"
+            # the fine-grained entropy of the (exchangeable) microstate ensemble, H(p_t) + <S_B>
+            res.arrays["gibbs_entropy"] = prof["gibbs"]
+            res.metadata["extra_curves"] = {"boltzmann_entropy": [
+                {"array": "gibbs_entropy", "label": "Gibbs (fine-grained) entropy H(p_t) + ⟨S_B⟩, exact"}]}
         if process.lazy:
             res.metadata["notes"].append("lazy urn: aperiodic, p_t converges to the binomial law π")
         else:
@@ -863,11 +868,24 @@ def _npz_bytes(res: RunResult) -> bytes:
     return buf.getvalue()
 
 
+def _strict(o):
+    """JSON-ready copy: arrays to lists, NaN and infinities to None (strict JSON has neither)."""
+    if isinstance(o, dict):
+        return {str(k): _strict(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple, np.ndarray)):
+        return [_strict(v) for v in (o.tolist() if isinstance(o, np.ndarray) else o)]
+    if isinstance(o, np.generic):
+        o = o.item()
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    return o
+
+
 def _metadata_json(res: RunResult) -> str:
     meta = dict(res.metadata)
     meta["scenario"] = res.scenario
     meta["tables"] = res.tables
-    return json.dumps(meta, indent=2, default=_json_default, allow_nan=True) + "\n"
+    return json.dumps(_strict(meta), indent=2, allow_nan=False) + "\n"
 
 
 def save_result(res: RunResult, directory, *, figures=("png",), make_figures=True) -> Path:
@@ -907,14 +925,6 @@ def save_result(res: RunResult, directory, *, figures=("png",), make_figures=Tru
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
-
-
-def _json_default(o):
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, np.generic):
-        return o.item()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
 def load_result(path) -> RunResult:
