@@ -94,6 +94,9 @@ class RunResult:
 
     @property
     def times(self) -> np.ndarray:
+        """Times relative to t0 of the per-time profiles."""
+        if not self.profiles:
+            raise ValueError(f"{self.name}: analysis {self.analysis!r} has no per-time profiles (see .arrays, .tables)")
         return next(iter(self.profiles.values())).times
 
     @property
