@@ -785,6 +785,14 @@ def _cross_checks(src, raw, pk, analysis):
         if pk.family == "diffusion" and est["history"] != 1:
             raise ScenarioError(f"{src}: estimate.history = {est['history']}: the continuous estimators condition on "
                                 "one step (h[X_t | X_t-dt]); use history = 1 for diffusions")
+        snaps = raw["output"]["snapshots"]
+        if snaps is not None:
+            if pk.family != "lattice":
+                raise ScenarioError(f"{src}: output.snapshots is used by the lattice gas only; remove it")
+            bad = [x for x in snaps if not (isinstance(x, int) and -t["backward"] <= x <= t["forward"])]
+            if bad:
+                raise ScenarioError(f"{src}: output.snapshots = {_short(snaps)}: {bad[0]!r} is not an integer time in "
+                                    f"[-time.backward, time.forward] = [{-t['backward']}, {t['forward']}]")
         if pk.family == "lattice" and ens["store"] is False:
             raise ScenarioError(f"{src}: ensemble.store = false: the lattice gas records a real-valued entropy per path; "
                                 "use store = true (or leave it unset)")
@@ -911,6 +919,12 @@ def quick_document(doc: dict, source: str = "<string>") -> dict:
         if not isinstance(node, dict):
             raise ScenarioError(f"{source}: [{sec}] must be a table")
         node.update(copy.deepcopy(table))
+    t, out = doc.get("time"), doc.get("output")
+    own = isinstance(q.get("output"), dict) and "snapshots" in q["output"]
+    if isinstance(t, dict) and isinstance(out, dict) and isinstance(out.get("snapshots"), list) and not own:
+        lo, hi = t.get("backward"), t.get("forward")
+        if isinstance(lo, int) and isinstance(hi, int):  # keep the file's snapshot times inside the shorter run
+            out["snapshots"] = [x for x in out["snapshots"] if not isinstance(x, int) or -lo <= x <= hi] or [0]
     return doc
 
 

@@ -243,6 +243,15 @@ presets = ["even"]
 seed = 0
 paths = 100
 """, ["ensemble.paths", "not used"]),
+    ("snapshots outside the run", """
+[process]
+kind = "lattice_gas"
+size = 8
+particles = 4
+[output]
+snapshots = [-3, 0, 50]
+""" + TAIL, ["output.snapshots", "50"]),
+    ("snapshots for a chain", _doc(**{"output.snapshots": "[0, 1]"}), ["output.snapshots", "lattice gas only"]),
     ("barbed arrow unknown preset", """
 [analysis]
 kind = "barbed_arrow"
@@ -409,3 +418,22 @@ def test_validate_checks_the_quick_form_too(tmp_path, capsys):
     assert main(["validate", str(f)]) == 2
     err = capsys.readouterr().err
     assert "ensemble.paths = -1" in err and "[quick]" in err
+
+
+def test_quick_keeps_snapshot_times_inside_the_shorter_run():
+    text = """
+[process]
+kind = "lattice_gas"
+size = 8
+particles = 4
+[time]
+forward = 500
+backward = 500
+[ensemble]
+paths = 10
+seed = 0
+[output]
+snapshots = [-500, -50, 0, 50, 500]
+"""
+    assert parse_scenario(text, quick=True).raw["output"]["snapshots"] == [-50, 0, 50]
+    assert parse_scenario(text).raw["output"]["snapshots"] == [-500, -50, 0, 50, 500]
