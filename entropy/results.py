@@ -892,6 +892,20 @@ def _metadata_json(res: RunResult) -> str:
     return json.dumps(_strict(meta), indent=2, allow_nan=False) + "\n"
 
 
+@contextlib.contextmanager
+def _signals_deferred():
+    """Hold SIGINT and SIGTERM back for a few system calls (POSIX, main thread); a no-op elsewhere."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
+
+
 def save_result(res: RunResult, directory, *, figures=("png",), make_figures=True) -> Path:
     """Write ``res`` into ``directory/<name>/`` atomically; return the result directory.
 
@@ -919,10 +933,11 @@ def save_result(res: RunResult, directory, *, figures=("png",), make_figures=Tru
             with open(f, "rb") as fh:
                 os.fsync(fh.fileno())
         old = None
-        if final.exists():
-            old = parent / f".{res.name}.old-{os.getpid()}-{time.time_ns()}"
-            os.replace(final, old)
-        os.replace(tmp, final)
+        with _signals_deferred():  # never leave the old result moved away and the new one not in place
+            if final.exists():
+                old = parent / f".{res.name}.old-{os.getpid()}-{time.time_ns()}"
+                os.replace(final, old)
+            os.replace(tmp, final)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
