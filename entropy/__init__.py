@@ -24,6 +24,8 @@ from .processes import (
     NonFiniteStateError,
     OrnsteinUhlenbeck,
 )
+from .results import RunResult, load_result, run_scenario, save_result
+from .scenario import ScenarioError, load_scenario
 from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
 
 __all__ = [
@@ -32,5 +34,6 @@ __all__ = [
     "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError",
     "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError",
     "fluctuation_aligned", "stationary_run",
+    "load_scenario", "ScenarioError", "run_scenario", "load_result", "save_result", "RunResult",
     "estimators", "exact", "fluctuations",
 ]

@@ -23,6 +23,7 @@ LABELS = {
     "entropy_rate_forward": ("forward entropy rate h⁺(t) = H[X_t | past]", "h⁺"),
     "entropy_rate_backward": ("backward entropy rate h⁻(t) = H[X_t | future]", "h⁻"),
     "excess_entropy": ("excess entropy E(t) = I[past ; future]", "E"),
+    "irreversibility": ("irreversibility σ(t) = D(step ‖ reversed step), read away from t0", "σ"),
     "boltzmann_entropy": ("mean Boltzmann entropy ⟨S_B(n_t)⟩ = ⟨log C(N, n_t)⟩", "⟨S_B⟩"),
     "coarse_entropy": ("coarse-grained entropy", "S_cg"),
 }
@@ -33,7 +34,7 @@ CONTINUOUS_LABELS = {
     "excess_entropy": ("E(t) = I[X_t−dt ; X_t] (KSG)", "E"),
 }
 LEVELS = ("entropy", "boltzmann_entropy", "coarse_entropy", "relative_entropy")
-RATES = ("entropy_rate_forward", "entropy_rate_backward", "excess_entropy")
+RATES = ("entropy_rate_forward", "entropy_rate_backward", "excess_entropy", "irreversibility")
 ARM_COLORS = {"backward": "#c0392b", "forward": "#1f5fa8"}
 DPI = 110
 
@@ -74,7 +75,7 @@ def _time_label(res, distance=False):
 
 def _y_unit(res, q):
     unit = res.profiles[q].unit
-    if q in RATES[:2]:
+    if q in RATES[:2] or q == "irreversibility":
         return f"{unit} per {'step' if res.time_unit == 'steps' else 'step of dt'}"
     return unit
 
@@ -227,7 +228,10 @@ def rates_figure(res):
         _panel(ax, res, q, legend=len(qs) == 1)
     if len(qs) > 1:
         _shared_legend(fig, axes)
-    _suptitle(fig, res, "entropy rates and excess entropy, per time")
+    names = {"entropy_rate_forward": "entropy rates", "entropy_rate_backward": "entropy rates",
+             "excess_entropy": "excess entropy", "irreversibility": "irreversibility"}
+    what = list(dict.fromkeys(names[q] for q in qs))
+    _suptitle(fig, res, (", ".join(what[:-1]) + " and " + what[-1] if len(what) > 1 else what[0]) + ", per time")
     return fig
 
 

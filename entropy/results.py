@@ -40,7 +40,7 @@ import numpy as np
 
 from . import __version__
 from ._kernels import counting as _count
-from ._units import check_base, unit_name
+from ._units import unit_name
 from .estimators._result import Profile, normal_interval
 from .scenario import Scenario, ScenarioError
 
@@ -203,88 +203,29 @@ def _simulate(sc: Scenario, progress, stop):
     paths finished. Every path's numbers depend only on (seed, path index), so the first
     ``paths_done`` paths are exactly those of the complete run.
     """
-    import importlib
-
-    _sim = importlib.import_module("entropy.simulate")  # the module (entropy.simulate is also the function)
-    from ._kernels.markov import LANES
+    from .simulate import InsufficientMemoryError, simulate
 
     raw = sc.raw
     t, ens = raw["time"], raw["ensemble"]
-    process, start = sc.process, sc.start
-    F, B, paths, seed, store = t["forward"], t["backward"], ens["paths"], ens["seed"], ens["store"]
-    dt = t["dt"]
+    F, B, paths, store = t["forward"], t["backward"], ens["paths"], ens["store"]
+    pairs = bool({"entropy_rate_forward", "entropy_rate_backward", "excess_entropy", "irreversibility"}
+                 & set(raw["estimate"]["quantities"]))
+    kw = dict(forward=F, backward=B, paths=paths, seed=ens["seed"], dt=t["dt"], store=store, pairs=pairs,
+              chunk_size=ens["chunk_size"], progress=progress)
     if raw["execution"]["backend"] == "dask":  # runs to the end (no partial results on Ctrl-C)
         with _dask_client(raw["execution"]) as client:
-            data = _sim.simulate(process, start, forward=F, backward=B, paths=paths, seed=seed, dt=dt, store=store,
-                                 chunk_size=ens["chunk_size"], progress=progress, client=client)
-        return data, paths
-    # the same chunking and memory check as entropy.simulate, before any work
-    T = F + B + 1
-    rec_shape = tuple(process.record_shape)
-    row_bytes = T * process.record_dtype.itemsize * int(np.prod(rec_shape, dtype=np.int64))
-    chunk = ens["chunk_size"]
-    if chunk is None:  # about CHUNK_BYTES of states, a whole number of kernel lanes
-        chunk = max(LANES * 64, _sim.CHUNK_BYTES // max(row_bytes, 1))
-        chunk = -(-chunk // LANES) * LANES
-    chunk = int(min(chunk, paths))
-    pairs = bool({"entropy_rate_forward", "entropy_rate_backward", "excess_entropy"} & set(raw["estimate"]["quantities"]))
-    if store:
-        need = paths * row_bytes
-    else:
-        n = process.n_states
-        need = T * n * 8 + (T - 1) * n * n * 8 * pairs + chunk * row_bytes
-    avail = _sim.available_memory()
-    if need > avail:
+            return simulate(sc.process, sc.start, client=client, **kw), paths
+    try:
+        # Ctrl-C only sets the stop flag (see interruptible): simulate ends after a whole chunk
+        data = simulate(sc.process, sc.start, stop=stop, **kw)
+    except InsufficientMemoryError as exc:
         hint = "ensemble.paths or time.forward / time.backward"
-        if store and process.discrete and raw["estimate"]["history"] == 1:
+        if store and sc.process.discrete and raw["estimate"]["history"] == 1:
             hint += ", or set ensemble.store = false"
         elif not store:
             hint += ", or estimate fewer quantities (rates and E need per-time pair counts)"
-        raise _sim.InsufficientMemoryError(
-            f"{sc.source}: this run needs about {need / 2**20:,.0f} MiB but {avail / 2**20:,.0f} MiB are "
-            f"available; reduce {hint}")
-    dt_checked = process._check_dt(dt)
-    times = (np.arange(-B, F + 1, dtype=float) * dt_checked if process.continuous_time
-             else np.arange(-B, F + 1, dtype=np.int64))
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=paths, unit="path", desc=sc.name, file=sys.stderr, leave=False, dynamic_ncols=True)
-    done = 0
-    try:
-        if store:
-            states = np.empty((paths, T) + rec_shape, dtype=process.record_dtype)
-            for c0 in range(0, paths, chunk):
-                if stop is not None and stop():
-                    break
-                c1 = min(paths, c0 + chunk)
-                _sim.fill_chunk(process, start, seed, c0, states[c0:c1], F, B, dt_checked)
-                done = c1
-                if bar is not None:
-                    bar.update(c1 - c0)
-            data = _sim.Ensemble(times=times, states=states[:done], seed=seed, process=process, start=start,
-                                 dt=dt_checked)
-        else:
-            n = process.n_states
-            counts = np.zeros((T, n), np.int64)
-            pc = np.zeros((T - 1, n, n), np.int64) if pairs else None
-            buf = np.empty((chunk, T) + rec_shape, dtype=process.record_dtype)
-            for c0 in range(0, paths, chunk):
-                if stop is not None and stop():
-                    break
-                c1 = min(paths, c0 + chunk)
-                # Ctrl-C only sets the stop flag (see interruptible), so counts are never half-added
-                _sim.count_chunk(process, start, seed, c0, c1 - c0, F, B, dt_checked, counts, pc, buf, pairs=pairs)
-                done = c1
-                if bar is not None:
-                    bar.update(c1 - c0)
-            data = _sim.EnsembleCounts(times=times, counts=counts, pair_counts=pc, paths=done, seed=seed,
-                                       process=process, start=start)
-    finally:
-        if bar is not None:
-            bar.close()
-    return data, done
+        raise InsufficientMemoryError(f"{sc.source}: {exc}; in the scenario, reduce {hint}") from None
+    return data, data.paths
 
 
 def _symbol_counts(data):
@@ -302,6 +243,7 @@ def _discrete_profiles(sc, data, res):
         entropy_profile,
         entropy_rate_profile,
         excess_entropy_profile,
+        irreversibility_profile,
         relative_entropy_profile,
     )
 
@@ -321,6 +263,8 @@ def _discrete_profiles(sc, data, res):
             res.profiles[q] = entropy_rate_profile(data, history=k, direction=q.rsplit("_", 1)[1], **kw)
         elif q == "excess_entropy":
             res.profiles[q] = excess_entropy_profile(data, history=k, **kw)
+        elif q == "irreversibility":
+            res.profiles[q] = irreversibility_profile(data, base=b, confidence=conf)
         elif q == "boltzmann_entropy":
             from .processes.ehrenfest import boltzmann_entropy
 
@@ -341,8 +285,9 @@ def _chain_exact(sc, res, chain):
     t, est = sc.raw["time"], sc.raw["estimate"]
     b = est["base"]
     ref = exact.profiles(chain, sc.start, forward=t["forward"], backward=t["backward"], base=b)
-    for q in ("entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy"):
-        if q in res.profiles:
+    for q in ("entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy",
+              "irreversibility"):
+        if q in res.profiles and getattr(ref, q) is not None:
             res.exact[q] = np.asarray(getattr(ref, q), dtype=float)
             res.metadata["exact_labels"][q] = "exact"
     refs = res.metadata["references"]
@@ -350,6 +295,9 @@ def _chain_exact(sc, res, chain):
     for q in ("entropy_rate_forward", "entropy_rate_backward"):
         refs[q] = [{"value": float(ref.entropy_rate), "label": "stationary entropy rate h"}]
     refs["excess_entropy"] = [{"value": float(chain.excess_entropy(base=b)), "label": "stationary I[X_t-1; X_t]"}]
+    with contextlib.suppress(ValueError):
+        refs["irreversibility"] = [{"value": float(chain.entropy_production(base=b)),
+                                    "label": "stationary entropy production (Schnakenberg)"}]
     if np.nanmax(ref.entropy) > ref.stationary_entropy + 1e-6:
         res.metadata["notes"].append("H(t) overshoots H(π) (π is not uniform): the monotone arrow of time is "
                                      "D(p_t ‖ π), which falls on both arms (data processing inequality)")

@@ -382,6 +382,7 @@ class ProcessKind:
 
 
 _CHAIN_Q = ("entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy")
+_CHAIN_ALL = _CHAIN_Q + ("irreversibility",)
 _SEQ_Q = ("entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy")
 _STATE_KEYS = {
     "state": Key(INT, None, check=_non_negative, doc="the t0 state (every path starts there)"),
@@ -392,7 +393,7 @@ _DIM = Key(INT, None, check=_all(_positive, _at_most(64)), doc="dimension d (def
 PROCESS_KINDS: dict[str, ProcessKind] = {
     "markov_chain": ProcessKind(
         {"P": Key(LIST, None, required=True, check=_square_matrix, doc="transition matrix, a list of rows summing to 1")},
-        _build_markov, _STATE_KEYS, _markov_start, "chain", _CHAIN_Q, _CHAIN_Q,
+        _build_markov, _STATE_KEYS, _markov_start, "chain", _CHAIN_ALL, _CHAIN_Q,
         "finite Markov chain given by its transition matrix",
     ),
     "cycle": ProcessKind(
@@ -401,7 +402,7 @@ PROCESS_KINDS: dict[str, ProcessKind] = {
             "p_forward": Key(NUM, None, required=True, check=_in_unit_interval, doc="probability of a step +1"),
             "p_backward": Key(NUM, None, required=True, check=_in_unit_interval, doc="probability of a step -1"),
         },
-        _build_cycle, _STATE_KEYS, _markov_start, "chain", _CHAIN_Q, _CHAIN_Q,
+        _build_cycle, _STATE_KEYS, _markov_start, "chain", _CHAIN_ALL, _CHAIN_Q,
         "random walk on a ring; driven (non-reversible) when p_forward != p_backward",
     ),
     "ehrenfest": ProcessKind(

@@ -206,6 +206,7 @@ def simulate(
     progress=False,
     max_memory: int | None = None,
     client=None,
+    stop=None,
 ):
     """Simulate a two-sided ensemble started at t0 from ``start``.
 
@@ -248,6 +249,11 @@ def simulate(
         Run the chunks as tasks on a Dask cluster and reduce them there (see
         :mod:`entropy.distributed`); the result is bit-identical to a local run. A string is
         a scheduler address: connect, run, close.
+    stop : callable, optional
+        Called before each chunk; when it returns True the run ends there and the paths
+        finished so far are returned (``extra["complete"]`` is False, ``extra["paths_requested"]``
+        the number asked for). Every path depends only on (seed, path index), so they are
+        exactly the first paths of the complete run. (Used for a clean Ctrl-C.)
 
     Returns
     -------
@@ -316,35 +322,47 @@ def simulate(
         )
 
     bar = _progress_bar(progress, paths, type(process).__name__)
+    done = 0
+
+    def chunks():  # (c0, c1) until done, or until stop() asks to end after a whole chunk
+        nonlocal done
+        for c0 in range(0, paths, chunk_size):
+            if stop is not None and stop():
+                return
+            c1 = min(paths, c0 + chunk_size)
+            yield c0, c1
+            done = c1
+            if bar is not None:
+                bar.update(c1 - c0)
+
     try:
         if store:
             states = np.empty((paths, T) + rec_shape, dtype=process.record_dtype)
-            for c0 in range(0, paths, chunk_size):
-                c1 = min(paths, c0 + chunk_size)
+            for c0, c1 in chunks():
                 fill_chunk(process, start, seed, c0, states[c0:c1], forward, backward, dt)
-                if bar is not None:
-                    bar.update(c1 - c0)
-            return Ensemble(times=times, states=states, seed=seed, process=process, start=start, dt=dt)
+            return Ensemble(times=times, states=states[:done], seed=seed, process=process, start=start, dt=dt,
+                            extra=_completion(done, paths))
 
         n = process.n_states
         counts = np.zeros((T, n), np.int64)
         pc = np.zeros((T - 1, n, n), np.int64) if pairs and L == 2 else None
         wc = np.zeros((T - L + 1, n**L), np.int64) if L > 2 else None
         buf = np.empty((chunk_size, T) + rec_shape, dtype=process.record_dtype)
-        for c0 in range(0, paths, chunk_size):
-            c1 = min(paths, c0 + chunk_size)
+        for c0, c1 in chunks():
             count_chunk(process, start, seed, c0, c1 - c0, forward, backward, dt, counts, pc, buf,
                         pairs=pc is not None, word_counts=wc, word_length=L)
-            if bar is not None:
-                bar.update(c1 - c0)
         if wc is not None:
             pc = _pairs_from_words(wc, n, L, T)
-        return EnsembleCounts(times=times, counts=counts, pair_counts=pc, paths=paths, seed=seed,
-                              process=process, start=start, word_counts=wc)
+        return EnsembleCounts(times=times, counts=counts, pair_counts=pc, paths=done, seed=seed,
+                              process=process, start=start, word_counts=wc, extra=_completion(done, paths))
     finally:
         if bar is not None and progress is True:
             bar.close()
 
+
+
+def _completion(done, requested) -> dict:
+    return {} if done == requested else {"complete": False, "paths_requested": int(requested)}
 
 
 def fill_chunk(process, start, seed, first_path, out, forward, backward, dt=None) -> None:

@@ -36,6 +36,7 @@ MAX_BYTES = 200_000
 FIGURES = {
     "driven_ring": ["janus", "collapse", "rates"],
     "reversible_chain": ["janus", "collapse"],
+    "arrow_profile": ["janus", "rates"],
     "ehrenfest_lazy": ["janus", "rates"],
     "ehrenfest_pure": ["janus"],
     "kac_ring": ["janus"],

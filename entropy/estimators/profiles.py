@@ -423,7 +423,8 @@ def relative_entropy_profile(ensemble, reference, *, method="plugin", base=2, co
     first-order bias :math:`(K_t - 1) / (2M)` of the plug-in (:math:`K_t` the number of
     states observed at t; valid when :math:`\pi` is known exactly and the sample is large).
     Standard error by the delta method,
-    :math:`\sqrt{(\sum_x \hat p \log^2(\hat p/\pi) - \hat D^2)/M}`. ``inf`` where the ensemble
+    :math:`\sqrt{(\sum_x \hat p \log^2(\hat p/\pi) - \hat D^2)/M + (K_t - 1)/(2M^2)}`, the
+    second term being the chi-square variance that dominates near equilibrium. ``inf`` where the ensemble
     visits a state with :math:`\pi(x) = 0`. In units of ``base``.
 
     The data-processing inequality makes the exact :math:`D(p_t \| \pi)` non-increasing in
@@ -447,7 +448,10 @@ def relative_entropy_profile(ensemble, reference, *, method="plugin", base=2, co
         lr = np.where(p > 0, np.log(np.where(p > 0, p, 1.0)) - np.log(ref[None, :]), 0.0)
     D = (p * lr).sum(axis=1)
     var = (p * lr**2).sum(axis=1) - D**2
-    se = np.sqrt(np.clip(var, 0, None) / M[:, 0])
+    # near D = 0 the delta-method term vanishes and 2 M D is chi-square with K - 1 degrees of
+    # freedom, whose variance (K - 1) / (2 M^2) is added (noncentral chi-square, first order)
+    k_obs = (counts > 0).sum(axis=1)
+    se = np.sqrt(np.clip(var, 0, None) / M[:, 0] + np.maximum(k_obs - 1, 0) / (2.0 * M[:, 0] ** 2))
     if method == "miller_madow":
         D = D - ((counts > 0).sum(axis=1) - 1) / (2.0 * M[:, 0])
     ln = math.log(b)
