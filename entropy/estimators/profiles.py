@@ -90,13 +90,14 @@ class _Data:
             raise ValueError(f"n_states={n_states!r}: smaller than the largest state + 1 ({seen})")
         self.n_states = int(n_states or seen)
 
-    def window_counts(self, lo, length, name="history"):
-        """Streamed counts of the windows ``X_{t+lo} .. X_{t+lo+length-1}`` at every time.
+    def window_batches(self, lo, length, name="history"):
+        """Streamed counts of the windows ``X_{t+lo} .. X_{t+lo+length-1}``, in batches of times.
 
-        Returns ``(table, valid)``: ``table[j]`` (flattened, ``n ** length`` entries, first
-        symbol most significant) for the times ``valid[j]`` (indices into ``times``). Derived
-        by marginalising the longest word counts streamed (``word_counts`` of length L, or
-        the pair counts): any window of up to L symbols is a sub-window of some L-word.
+        Yields ``(table, valid)``: ``table[j]`` (flattened, ``n ** length`` entries, first
+        symbol most significant) for the times ``valid[j]`` (indices into ``times``), at most
+        ``BATCH_ENTRIES`` entries per batch. Derived by marginalising the longest word counts
+        streamed (``word_counts`` of length L, or the pair counts): any window of up to L
+        symbols is a sub-window of some L-word.
         """
         n = self.n_states
         if self.word_counts is not None:
@@ -115,15 +116,18 @@ class _Data:
                 f"simulate with store=False, word_length={length} (or store the paths)")
         T = len(self.times)
         valid = np.arange(max(-lo, 0), min(T, T - (lo + length) + 1))
-        table = np.empty((valid.size, n**length), np.int64)
-        for j, t in enumerate(valid):
-            start = t + lo
-            s0 = min(start, rows - 1)  # the L-word starting at s0 covers the window
-            off = start - s0
-            w = W[s0].reshape((n,) * L)
-            axes = tuple(a for a in range(L) if not off <= a < off + length)
-            table[j] = w.sum(axis=axes).ravel() if axes else w.ravel()
-        return table, valid
+        step = max(1, BATCH_ENTRIES // n**length)
+        for b0 in range(0, valid.size, step):
+            vb = valid[b0 : b0 + step]
+            table = np.empty((vb.size, n**length), np.int64)
+            for j, t in enumerate(vb):
+                start = t + lo
+                s0 = min(start, rows - 1)  # the L-word starting at s0 covers the window
+                off = start - s0
+                w = W[s0].reshape((n,) * L)
+                axes = tuple(a for a in range(L) if not off <= a < off + length)
+                table[j] = w.sum(axis=axes).ravel() if axes else w.ravel()
+            yield table, vb
 
     # per-time counts of single symbols
     def symbol_counts(self):
@@ -132,6 +136,12 @@ class _Data:
         counts = np.zeros((len(self.times), self.n_states), np.int64)
         _count.count_columns(np.ascontiguousarray(self.states), counts)
         return counts
+
+
+#: Largest number of count-table entries processed at once (bounds the temporaries).
+BATCH_ENTRIES = 2**23
+#: Word alphabets up to this size are counted per time with a dense bincount, not by sorting.
+DENSE_WORDS = 2**20
 
 
 def _H(counts, method, alphabet, **kw):
@@ -459,6 +469,47 @@ def relative_entropy_profile(ensemble, reference, *, method="plugin", base=2, co
 
 
 # ----------------------------------------------------------------------------- h(t)
+def _conditional_tables(pc, method, n_hist, n_target):
+    """H[target | history] (nats) and its delta-method stderr from tables ``pc[t, history, target]``."""
+    r = pc.shape[0]
+    joint = pc.reshape(r, -1)
+    h = _H(joint, method, n_hist * n_target) - _H(pc.sum(axis=2), method, n_hist)
+    # Var[-log p(target | history)] / M
+    M = joint.sum(axis=1).astype(float)
+    p = pc / M[:, None, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lc = np.where(pc > 0, np.log(pc / pc.sum(axis=2, keepdims=True)), 0.0)
+    m1 = -(p * lc).sum(axis=(1, 2))
+    se = np.sqrt(np.clip((p * lc**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
+    return h, se, M
+
+
+def _mi_tables(pc, method, Ka, Kb):
+    """I[a ; b] (nats) and its delta-method stderr from tables ``pc[t, a, b]``."""
+    r = pc.shape[0]
+    joint = pc.reshape(r, -1)
+    a = pc.sum(axis=2)
+    c = pc.sum(axis=1)
+    I = _H(a, method, Ka) + _H(c, method, Kb) - _H(joint, method, Ka * Kb)
+    M = joint.sum(axis=1).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lr = np.log(pc * M[:, None, None] / (a[:, :, None] * c[:, None, :]))
+    lr = np.where(pc > 0, lr, 0.0)
+    p = pc / M[:, None, None]
+    m1 = (p * lr).sum(axis=(1, 2))
+    se = np.sqrt(np.clip((p * lr**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
+    return I, se, M
+
+
+def _code_batches(codes, n_codes):
+    """Dense per-column count tables of small word codes, in batches: yields (table, columns)."""
+    T = codes.shape[1]
+    step = max(1, BATCH_ENTRIES // n_codes)
+    for b0 in range(0, T, step):
+        cols = np.arange(b0, min(T, b0 + step))
+        yield np.stack([np.bincount(codes[:, j], minlength=n_codes) for j in cols]), cols
+
+
 def _conditional_from_codes(joint, n_target, method, n_hist_words):
     """H[target | history] (nats) and its delta-method stderr per column of joint word codes.
 
@@ -523,32 +574,24 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method=Non
     vals = np.full(T, np.nan)
     ses = np.full(T, np.nan)
     samples = np.zeros(T, np.int64)
+    n = d.n_states
     if d.states is None:
-        n = d.n_states
-        if direction == "forward":  # window X_{t-k} .. X_t: history first, target last
-            tab, valid = d.window_counts(-k, k + 1, f"history={history!r}")
-            pc = tab.reshape(-1, n**k, n)
-        else:  # window X_t .. X_{t+k}: target first
-            tab, valid = d.window_counts(0, k + 1, f"history={history!r}")
-            pc = tab.reshape(-1, n, n**k).transpose(0, 2, 1)
-        joint = pc.reshape(len(valid), -1)
-        cond = pc.sum(axis=2)
-        vals[valid] = _H(joint, method, n ** (k + 1)) - _H(cond, method, n**k)
-        # delta-method variance of the conditional entropy: Var[-log p(target | history)] / M
-        M = joint.sum(axis=1).astype(float)
-        p = pc / M[:, None, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lc = np.where(pc > 0, np.log(pc / pc.sum(axis=2, keepdims=True)), 0.0)
-        m1 = -(p * lc).sum(axis=(1, 2))
-        ses[valid] = np.sqrt(np.clip((p * lc**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
-        samples[valid] = M.astype(np.int64)
+        lo = -k if direction == "forward" else 0  # forward: history first; backward: target first
+        batches = d.window_batches(lo, k + 1, f"history={history!r}")
     else:
         offsets = list(range(-k, 1)) if direction == "forward" else list(range(k, -1, -1))
-        codes, valid = _word_codes(d.states, offsets, d.n_states)
-        h, se = _conditional_from_codes(codes, d.n_states, method, d.n_states**k)
-        vals[valid] = h
-        ses[valid] = se
-        samples[valid] = d.paths
+        codes, valid_c = _word_codes(d.states, offsets, n)
+        if float(n) ** (k + 1) > DENSE_WORDS:  # huge alphabets: sort the words of each time
+            h, se = _conditional_from_codes(codes, n, method, n**k)
+            vals[valid_c], ses[valid_c], samples[valid_c] = h, se, d.paths
+            batches = ()
+        else:  # codes put the target last whatever the direction
+            batches = ((tab, valid_c[cols]) for tab, cols in _code_batches(codes, n ** (k + 1)))
+            lo = -k
+    for tab, valid in batches:
+        pc = tab.reshape(-1, n**k, n) if lo == -k else tab.reshape(-1, n, n**k).transpose(0, 2, 1)
+        h, se, M = _conditional_tables(pc, method, n**k, n)
+        vals[valid], ses[valid], samples[valid] = h, se, M.astype(np.int64)
     ln = math.log(b)
     q = f"entropy_rate_{direction}"
     return _finish(q, d.times, vals / ln, ses / ln, samples, b, method, confidence, {"history": k})
@@ -588,25 +631,18 @@ def excess_entropy_profile(ensemble, *, history=1, method=None, base=2, confiden
     ses = np.full(T, np.nan)
     samples = np.zeros(T, np.int64)
     ln = math.log(b)
-    if d.states is None:
-        n = d.n_states
-        tab, valid = d.window_counts(-k, 2 * k, f"history={history!r}")
-        pc = tab.reshape(-1, n**k, n**k)  # [t, past word, future word]
-        joint = pc.reshape(len(valid), -1)
-        a = pc.sum(axis=2)
-        c = pc.sum(axis=1)
-        I = _H(a, method, n**k) + _H(c, method, n**k) - _H(joint, method, n ** (2 * k))
-        M = joint.sum(axis=1).astype(float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lr = np.log(pc * M[:, None, None] / (a[:, :, None] * c[:, None, :]))
-        lr = np.where(pc > 0, lr, 0.0)
-        p = pc / M[:, None, None]
-        m1 = (p * lr).sum(axis=(1, 2))
-        vals[valid] = I
-        ses[valid] = np.sqrt(np.clip((p * lr**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
-        samples[valid] = M.astype(np.int64)
-    else:
-        n = d.n_states
+    n = d.n_states
+    dense = d.states is None or float(n) ** (2 * k) <= DENSE_WORDS
+    if dense:
+        if d.states is None:
+            batches = d.window_batches(-k, 2 * k, f"history={history!r}")
+        else:
+            codes, valid_c = _word_codes(d.states, list(range(-k, k)), n)
+            batches = ((tab, valid_c[cols]) for tab, cols in _code_batches(codes, n ** (2 * k)))
+        for tab, valid in batches:
+            I, se, M = _mi_tables(tab.reshape(-1, n**k, n**k), method, n**k, n**k)
+            vals[valid], ses[valid], samples[valid] = I, se, M.astype(np.int64)
+    else:  # huge alphabets: sort the words of each time
         past, valid_p = _word_codes(d.states, list(range(-k, 0)), n)
         fut, valid_f = _word_codes(d.states, list(range(0, k)), n)
         valid = np.intersect1d(valid_p, valid_f)
