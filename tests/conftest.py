@@ -1,5 +1,14 @@
+import os
+
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# Same examples on every run: a property test that fails, fails again (set
+# HYPOTHESIS_PROFILE=explore to search with fresh random examples).
+settings.register_profile("deterministic", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 def random_chain(rng, n, sparsity=0.0):
