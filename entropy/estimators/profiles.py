@@ -31,6 +31,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from .._kernels import counting as _count
+from .._kernels import tables as _tables
 from .._units import check_base, check_positive_int, unit_name
 from ._result import Profile, normal_interval
 from .discrete import shannon
@@ -471,16 +472,17 @@ def relative_entropy_profile(ensemble, reference, *, method="plugin", base=2, co
 # ----------------------------------------------------------------------------- h(t)
 def _conditional_tables(pc, method, n_hist, n_target):
     """H[target | history] (nats) and its delta-method stderr from tables ``pc[t, history, target]``."""
-    r = pc.shape[0]
-    joint = pc.reshape(r, -1)
-    h = _H(joint, method, n_hist * n_target) - _H(pc.sum(axis=2), method, n_hist)
+    mom = np.empty((pc.shape[0], 5))
+    _tables.conditional_moments(np.ascontiguousarray(pc), mom)
+    hj, hh, m1, m2, M = mom.T
+    if method == "plugin":
+        h = m1
+    else:
+        r = pc.shape[0]
+        h = _H(pc.reshape(r, -1), method, n_hist * n_target) - _H(pc.sum(axis=2), method, n_hist)
     # Var[-log p(target | history)] / M
-    M = joint.sum(axis=1).astype(float)
-    p = pc / M[:, None, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lc = np.where(pc > 0, np.log(pc / pc.sum(axis=2, keepdims=True)), 0.0)
-    m1 = -(p * lc).sum(axis=(1, 2))
-    se = np.sqrt(np.clip((p * lc**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.clip(m2 - m1**2, 0, None) / M)
     return h, se, M
 
 
