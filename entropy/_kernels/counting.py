@@ -7,6 +7,7 @@ per-thread copies, and integer counts are exact whatever the thread count.
 from __future__ import annotations
 
 import numba
+import numpy as np
 from numba import njit, prange
 
 TIME_BLOCK = 32
@@ -76,3 +77,30 @@ def _count_words(states, n, L, counts, tb):
                 for j in range(L):
                     w = w * n + states[p, t + j]
                 counts[t, w] += 1
+
+
+def count_time_major(tm, counts, pairs):
+    """Counts of a time-major block ``tm[t, p]`` (times x paths): X_t into ``counts[t]`` and, if
+    ``pairs`` is not None, (X_t, X_t+1) into ``pairs[t]``. Each time row is read contiguously
+    and its counts (one row of the pair table) stay in L1 while all paths are added."""
+    T = tm.shape[0]
+    tb = _time_block(T)
+    if pairs is None:
+        _count_tm(tm, counts, np.zeros((0, 0, 0), counts.dtype), tb, False)
+    else:
+        _count_tm(tm, counts, pairs, tb, True)
+
+
+@njit(parallel=True, cache=True)
+def _count_tm(tm, counts, pairs, tb, do_pairs):
+    T, n = tm.shape
+    nb = (T + tb - 1) // tb
+    for b in prange(nb):
+        t0 = b * tb
+        t1 = min(T, t0 + tb)
+        for t in range(t0, t1):
+            for p in range(n):
+                counts[t, tm[t, p]] += 1
+            if do_pairs and t + 1 < T:
+                for p in range(n):
+                    pairs[t, tm[t, p], tm[t + 1, p]] += 1
