@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats as _stats
+from scipy.special import ndtri
 
 __all__ = ["Estimate", "Profile", "normal_interval"]
 
@@ -14,7 +14,7 @@ def normal_interval(values, stderr, confidence: float):
     """Two-sided normal-approximation interval ``values -/+ z * stderr``."""
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
-    z = _stats.norm.ppf(0.5 + confidence / 2.0)
+    z = ndtri(0.5 + confidence / 2.0)  # standard normal quantile
     values = np.asarray(values, dtype=float)
     stderr = np.asarray(stderr, dtype=float)
     return values - z * stderr, values + z * stderr
