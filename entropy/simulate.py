@@ -347,9 +347,7 @@ def simulate(
         counts = np.zeros((T, n), np.int64)
         pc = np.zeros((T - 1, n, n), np.int64) if pairs and L == 2 else None
         wc = np.zeros((T - L + 1, n**L), np.int64) if L > 2 else None
-        # time-major scratch (times x paths) for pair streaming, path-major for longer words
-        shape = (T, chunk_size) if wc is None else (chunk_size, T)
-        buf = np.empty(shape + rec_shape, dtype=process.record_dtype)
+        buf = np.empty((T, chunk_size) + rec_shape, dtype=process.record_dtype)  # time-major scratch
         for c0, c1 in chunks():
             count_chunk(process, start, seed, c0, c1 - c0, forward, backward, dt, counts, pc, buf,
                         pairs=pc is not None, word_counts=wc, word_length=L)
@@ -393,10 +391,9 @@ def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None,
     any order. ``word_counts`` (times - L + 1 x states ** L), when given, is added to with the
     counts of words of ``word_length`` symbols.
 
-    ``buf`` is optional scratch: time-major, shape (times, >= n), when only symbols and pairs
-    are counted (the paths are written time-major so that counting reads each time's states
-    contiguously and keeps that time's row of the pair table in L1); path-major, shape
-    (>= n, times), with ``word_counts``.
+    ``buf`` is optional time-major scratch of shape (times, >= n): the paths are written
+    time-major so that counting reads each time's states contiguously and keeps that time's
+    row of the pair (or word) table in cache.
     """
     T = forward + backward + 1
     k = process.n_states
@@ -404,22 +401,13 @@ def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None,
         counts = np.zeros((T, k), np.int64)
     if pair_counts is None and pairs:
         pair_counts = np.zeros((T - 1, k, k), np.int64)
-    rec = tuple(process.record_shape)
-    if word_counts is None:
-        if buf is None or buf.shape[0] != T or buf.shape[1] < n:
-            buf = np.empty((T, n) + rec, dtype=process.record_dtype)
-        tm = buf[:, :n]
-        fill_chunk(process, start, seed, first_path, tm.swapaxes(0, 1), forward, backward, dt)
-        _count.count_time_major(tm, counts, pair_counts if T > 1 else None)
-        return counts, pair_counts
-    if buf is None or buf.shape[0] < n or buf.shape[1] != T:
-        buf = np.empty((n, T) + rec, dtype=process.record_dtype)
-    view = buf[:n]
-    fill_chunk(process, start, seed, first_path, view, forward, backward, dt)
-    _count.count_columns(view, counts)
-    if pair_counts is not None and T > 1:
-        _count.count_pairs(view, pair_counts)
-    _count.count_words(view, k, word_length, word_counts)
+    if buf is None or buf.shape[0] != T or buf.shape[1] < n:
+        buf = np.empty((T, n) + tuple(process.record_shape), dtype=process.record_dtype)
+    tm = buf[:, :n]
+    fill_chunk(process, start, seed, first_path, tm.swapaxes(0, 1), forward, backward, dt)
+    _count.count_time_major(tm, counts, pair_counts if T > 1 else None)
+    if word_counts is not None:
+        _count.count_words_time_major(tm, k, word_length, word_counts)
     return counts, pair_counts
 
 

@@ -29,15 +29,6 @@ def count_pairs(states, counts):
     _count_pairs(states, counts, _time_block(states.shape[1] - 1))
 
 
-def count_words(states, n, L, counts):
-    """``counts[t, w] += #{p : (states[p, t], ..., states[p, t + L - 1]) == w}``.
-
-    ``w`` is the mixed-radix code of the word (first symbol most significant); ``counts``
-    has ``T - L + 1`` rows and ``n ** L`` columns.
-    """
-    _count_words(states, n, L, counts, _time_block(states.shape[1] - L + 1))
-
-
 @njit(parallel=True, cache=True)
 def _count_columns(states, counts, tb):
     n, T = states.shape
@@ -63,20 +54,10 @@ def _count_pairs(states, counts, tb):
 
 
 
-@njit(parallel=True, cache=True)
-def _count_words(states, n, L, counts, tb):
-    P, T = states.shape
-    rows = T - L + 1
-    nb = (rows + tb - 1) // tb
-    for b in prange(nb):
-        t0 = b * tb
-        t1 = min(rows, t0 + tb)
-        for p in range(P):
-            for t in range(t0, t1):
-                w = 0
-                for j in range(L):
-                    w = w * n + states[p, t + j]
-                counts[t, w] += 1
+def count_words_time_major(tm, n, L, counts):
+    """Counts of the L-words starting at each time of a time-major block ``tm[t, p]``:
+    ``counts[t, w]`` with ``w`` the mixed-radix code (first symbol most significant)."""
+    _count_words_tm(tm, n, L, counts, _time_block(tm.shape[0] - L + 1))
 
 
 def count_time_major(tm, counts, pairs):
@@ -104,3 +85,19 @@ def _count_tm(tm, counts, pairs, tb, do_pairs):
             if do_pairs and t + 1 < T:
                 for p in range(n):
                     pairs[t, tm[t, p], tm[t + 1, p]] += 1
+
+
+@njit(parallel=True, cache=True)
+def _count_words_tm(tm, n, L, counts, tb):
+    T, P = tm.shape
+    rows = T - L + 1
+    nb = (rows + tb - 1) // tb
+    for b in prange(nb):
+        t0 = b * tb
+        t1 = min(rows, t0 + tb)
+        for t in range(t0, t1):
+            for p in range(P):
+                w = 0
+                for j in range(L):
+                    w = w * n + tm[t + j, p]
+                counts[t, w] += 1
