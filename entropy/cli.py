@@ -210,12 +210,12 @@ def cmd_info(args) -> int:
     print(f"numba threads: {numba.get_num_threads()} (set NUMBA_NUM_THREADS to change)")
     print(f"scenario gallery: {_gallery_dir()}")
     print("results go to: <output.directory>/<scenario name>/ (default ./results/; --out DIR overrides)")
-    try:
-        from . import distributed  # noqa: F401
+    import importlib.util
 
+    if importlib.util.find_spec("distributed") is not None:
         print("dask backend: available ([execution] backend = \"dask\")")
-    except ImportError:
-        print("dask backend: not available (needs entropy.distributed and dask[distributed])")
+    else:
+        print("dask backend: not installed (pip install 'janus-entropy[dask]')")
     return EXIT_OK
 
 

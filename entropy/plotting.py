@@ -9,7 +9,6 @@ stationary reference values dotted grey.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np

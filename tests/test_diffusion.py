@@ -9,7 +9,6 @@ seeds are fixed anyway.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import subprocess

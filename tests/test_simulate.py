@@ -1,6 +1,5 @@
 """Two-sided simulation of Markov chains: law against exact marginals, metamorphic and determinism tests."""
 
-import hashlib
 import os
 import subprocess
 import sys
