@@ -188,3 +188,25 @@ def test_progress_object_is_updated():
     bar = Counter()
     simulate(MarkovChain(driven_cycle()), 0, forward=5, paths=1000, seed=1, chunk_size=128, progress=bar)
     assert bar.n == 1000
+
+
+@pytest.mark.parametrize("store", [True, False])
+def test_stop_ends_after_whole_chunks_with_the_first_paths(rng, store):
+    c = MarkovChain(random_chain(rng, 4))
+    calls = []
+
+    def stop():
+        calls.append(1)
+        return len(calls) > 2  # two chunks run, then stop
+
+    part = simulate(c, 0, forward=5, backward=4, paths=1000, seed=3, chunk_size=128, store=store, stop=stop)
+    full = simulate(c, 0, forward=5, backward=4, paths=1000, seed=3, chunk_size=128, store=store)
+    assert part.paths == 256
+    assert part.extra == {"complete": False, "paths_requested": 1000}
+    assert full.extra == {}
+    if store:
+        np.testing.assert_array_equal(part.states, full.states[:256])
+    else:
+        first = simulate(c, 0, forward=5, backward=4, paths=256, seed=3, store=False)
+        np.testing.assert_array_equal(part.counts, first.counts)
+        np.testing.assert_array_equal(part.pair_counts, first.pair_counts)
