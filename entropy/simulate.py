@@ -258,6 +258,15 @@ def simulate(
     Returns
     -------
     Ensemble or EnsembleCounts
+
+    Raises
+    ------
+    InsufficientMemoryError
+        Before any work, when the result (or the counts) would not fit in ``max_memory``.
+    FloatingPointError
+        E.g. :class:`entropy.processes.NonFiniteStateError` when a diffusion path leaves the
+        finite numbers (it names the path and step). Its ``partial`` attribute holds the
+        Ensemble (or EnsembleCounts) of the chunks finished before, marked incomplete.
     """
     if not isinstance(process, Process):
         raise ValueError(f"process: expected an entropy process (e.g. entropy.MarkovChain), got {type(process).__name__}")
@@ -338,23 +347,38 @@ def simulate(
     try:
         if store:
             states = np.empty((paths, T) + rec_shape, dtype=process.record_dtype)
-            for c0, c1 in chunks():
-                fill_chunk(process, start, seed, c0, states[c0:c1], forward, backward, dt)
-            return Ensemble(times=times, states=states[:done], seed=seed, process=process, start=start, dt=dt,
-                            extra=_completion(done, paths))
+
+            def stored():
+                return Ensemble(times=times, states=states[:done], seed=seed, process=process, start=start, dt=dt,
+                                extra=_completion(done, paths))
+
+            try:
+                for c0, c1 in chunks():
+                    fill_chunk(process, start, seed, c0, states[c0:c1], forward, backward, dt)
+            except FloatingPointError as exc:  # e.g. NonFiniteStateError: keep the chunks finished
+                exc.partial = stored()
+                raise
+            return stored()
 
         n = process.n_states
         counts = np.zeros((T, n), np.int64)
         pc = np.zeros((T - 1, n, n), np.int64) if pairs and L == 2 else None
         wc = np.zeros((T - L + 1, n**L), np.int64) if L > 2 else None
         buf = np.empty((T, chunk_size) + rec_shape, dtype=process.record_dtype)  # time-major scratch
-        for c0, c1 in chunks():
-            count_chunk(process, start, seed, c0, c1 - c0, forward, backward, dt, counts, pc, buf,
-                        pairs=pc is not None, word_counts=wc, word_length=L)
-        if wc is not None:
-            pc = _pairs_from_words(wc, n, L, T)
-        return EnsembleCounts(times=times, counts=counts, pair_counts=pc, paths=done, seed=seed,
-                              process=process, start=start, word_counts=wc, extra=_completion(done, paths))
+
+        def streamed():
+            pairs_ = _pairs_from_words(wc, n, L, T) if wc is not None else pc
+            return EnsembleCounts(times=times, counts=counts, pair_counts=pairs_, paths=done, seed=seed,
+                                  process=process, start=start, word_counts=wc, extra=_completion(done, paths))
+
+        try:
+            for c0, c1 in chunks():  # a chunk is counted only once it has been simulated whole
+                count_chunk(process, start, seed, c0, c1 - c0, forward, backward, dt, counts, pc, buf,
+                            pairs=pc is not None, word_counts=wc, word_length=L)
+        except FloatingPointError as exc:
+            exc.partial = streamed()
+            raise
+        return streamed()
     finally:
         if bar is not None and progress is True:
             bar.close()

@@ -210,3 +210,28 @@ def test_stop_ends_after_whole_chunks_with_the_first_paths(rng, store):
         first = simulate(c, 0, forward=5, backward=4, paths=256, seed=3, store=False)
         np.testing.assert_array_equal(part.counts, first.counts)
         np.testing.assert_array_equal(part.pair_counts, first.pair_counts)
+
+
+def test_failure_in_a_chunk_keeps_the_chunks_finished(rng):
+    """A FloatingPointError (e.g. a non-finite diffusion value) raised in the third chunk leaves
+    the first two chunks on the exception, identical to the same paths of a clean run."""
+    P = random_chain(rng, 4)
+
+    class Failing(MarkovChain):
+        def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
+            if first_path >= 256:
+                raise FloatingPointError(f"path {first_path}: non-finite")
+            super()._run_arm(init, seed, first_path, arm, steps, out, dt)
+
+    with pytest.raises(FloatingPointError, match=r"path 256") as ei:
+        simulate(Failing(P), 0, forward=6, paths=1000, seed=2, chunk_size=128)
+    part = ei.value.partial
+    assert part.paths == 256 and part.extra["complete"] is False
+    full = simulate(MarkovChain(P), 0, forward=6, paths=1000, seed=2, chunk_size=128)
+    np.testing.assert_array_equal(part.states, full.states[:256])
+    with pytest.raises(FloatingPointError) as ei:
+        simulate(Failing(P), 0, forward=6, paths=1000, seed=2, chunk_size=128, store=False)
+    counts = ei.value.partial
+    assert counts.paths == 256
+    np.testing.assert_array_equal(counts.pair_counts, simulate(MarkovChain(P), 0, forward=6, paths=256, seed=2,
+                                                               store=False).pair_counts)
