@@ -24,9 +24,21 @@ from entropy.simulate import Ensemble, InsufficientMemoryError, simulate  # noqa
 DRIVEN = [[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]]
 
 
+def _cluster():
+    return ed.connect(workers=2, threads_per_worker=1, host="127.0.0.1", memory_limit="1GiB")
+
+
 @pytest.fixture(scope="module")
 def client():
-    with ed.connect(workers=2, threads_per_worker=1, host="127.0.0.1", memory_limit="1GiB") as c:
+    with _cluster() as c:
+        c.wait_for_workers(2, timeout=60)
+        yield c
+
+
+@pytest.fixture
+def own_client():
+    """A cluster of its own, for a test that kills one of its workers (the shared one stays whole)."""
+    with _cluster() as c:
         c.wait_for_workers(2, timeout=60)
         yield c
 
@@ -172,8 +184,8 @@ class KillOnFirstChunk(Recorder):
 
 
 @pytest.mark.parametrize("store", [False, True])
-def test_killed_worker_gives_identical_result(client, store):
-    client.wait_for_workers(2, timeout=60)
+def test_killed_worker_gives_identical_result(own_client, store):
+    client = own_client
     P = np.array(DRIVEN)
     kw = dict(forward=40, backward=10, paths=2400, seed=2026, store=store)
     local = simulate(MarkovChain(P), [0.2, 0.3, 0.5], **kw)
@@ -190,7 +202,6 @@ def test_killed_worker_gives_identical_result(client, store):
     else:
         np.testing.assert_array_equal(dist.counts, local.counts)
         np.testing.assert_array_equal(dist.pair_counts, local.pair_counts)
-    client.wait_for_workers(2, timeout=60)
 
 
 class FailingChain(MarkovChain):
