@@ -39,7 +39,6 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from ._kernels import counting as _count
 from ._units import unit_name
 from .estimators._result import Profile, normal_interval
 from .scenario import Scenario, ScenarioError
@@ -164,12 +163,8 @@ def _machine() -> dict:
 
 
 def _profile(quantity, times, values, stderr, samples, unit, method, confidence, extra=None) -> Profile:
-    values = np.asarray(values, dtype=float)
-    stderr = np.asarray(stderr, dtype=float)
-    lo, hi = normal_interval(values, stderr, confidence)
-    return Profile(quantity=quantity, times=np.asarray(times), values=values, stderr=stderr, ci_low=lo, ci_high=hi,
-                   confidence=confidence, unit=unit, method=method,
-                   samples=None if samples is None else np.asarray(samples), extra=extra or {})
+    return Profile.from_stderr(quantity, times, values, stderr, confidence=confidence, unit=unit, method=method,
+                               samples=samples, extra=extra)
 
 
 def _mean_profile(quantity, times, counts, per_state, unit, confidence, note):
@@ -229,12 +224,9 @@ def _simulate(sc: Scenario, progress, stop):
 
 
 def _symbol_counts(data):
-    if hasattr(data, "counts"):
-        return data.counts
-    st = np.ascontiguousarray(data.states)
-    counts = np.zeros((st.shape[1], data.process.n_states), np.int64)
-    _count.count_columns(st, counts)
-    return counts
+    from .estimators.profiles import symbol_counts
+
+    return symbol_counts(data)[1]
 
 
 # ------------------------------------------------------------------------------ per family

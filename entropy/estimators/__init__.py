@@ -38,6 +38,7 @@ from .profiles import (
     excess_entropy_profile,
     irreversibility_profile,
     relative_entropy_profile,
+    symbol_counts,
 )
 from .sequence import (
     BlockEntropyCurve,
@@ -52,7 +53,7 @@ __all__ = [
     "Estimate", "Profile",
     "shannon", "METHODS", "relative_entropy", "mutual_information_counts", "conditional_entropy_counts",
     "entropy_profile", "entropy_rate_profile", "excess_entropy_profile", "relative_entropy_profile",
-    "irreversibility_profile",
+    "irreversibility_profile", "symbol_counts",
     "block_entropy", "entropy_rate", "excess_entropy", "block_entropy_curve", "BlockEntropyCurve",
     "lempel_ziv_entropy_rate",
     "entropy_production", "reversal_divergence", "reversibility_test", "ReversibilityTest",

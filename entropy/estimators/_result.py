@@ -97,6 +97,16 @@ class Profile:
     samples: np.ndarray | None = None
     extra: dict = field(default_factory=dict)
 
+    @classmethod
+    def from_stderr(cls, quantity, times, values, stderr, *, confidence, unit, method, samples=None, extra=None):
+        """A profile whose interval is the normal one, ``values -/+ z * stderr``."""
+        values = np.asarray(values, dtype=float)
+        stderr = np.asarray(stderr, dtype=float)
+        lo, hi = normal_interval(values, stderr, confidence)
+        return cls(quantity=quantity, times=np.asarray(times), values=values, stderr=stderr, ci_low=lo, ci_high=hi,
+                   confidence=confidence, unit=unit, method=method,
+                   samples=None if samples is None else np.asarray(samples), extra=extra or {})
+
     def __len__(self):
         return len(self.times)
 

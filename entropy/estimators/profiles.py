@@ -33,7 +33,7 @@ import numpy as np
 from .._kernels import counting as _count
 from .._kernels import tables as _tables
 from .._units import check_base, check_positive_int, unit_name
-from ._result import Profile, normal_interval
+from ._result import Profile
 from .discrete import shannon
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "excess_entropy_profile",
     "relative_entropy_profile",
     "irreversibility_profile",
+    "symbol_counts",
 ]
 
 # ----------------------------------------------------------------------------- inputs
@@ -189,10 +190,23 @@ def _word_codes(states, offsets, n):
 
 
 def _finish(quantity, times, values, stderr, samples, base, method, confidence, extra=None):
-    lo, hi = normal_interval(values, stderr, confidence)
-    return Profile(quantity=quantity, times=np.asarray(times), values=np.asarray(values, float),
-                   stderr=np.asarray(stderr, float), ci_low=lo, ci_high=hi, confidence=confidence,
-                   unit=unit_name(base), method=method, samples=np.asarray(samples), extra=extra or {})
+    return Profile.from_stderr(quantity, times, values, stderr, confidence=confidence, unit=unit_name(base),
+                               method=method, samples=samples, extra=extra)
+
+
+def _empty(T):
+    """NaN values and standard errors, zero sample counts, for T times."""
+    return np.full(T, np.nan), np.full(T, np.nan), np.zeros(T, np.int64)
+
+
+def symbol_counts(ensemble, *, times=None, n_states=None):
+    """Per-time counts of the symbols of an ensemble: ``(times, counts)``, ``counts[t, x]``.
+
+    Accepts what the profile estimators accept: an Ensemble, streamed EnsembleCounts or a
+    ``(paths, times)`` integer array.
+    """
+    d = _Data(ensemble, times, n_states)
+    return d.times, d.symbol_counts()
 
 
 def _check_common(base, confidence):
@@ -257,9 +271,7 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
     if method not in ("knn", "gaussian", "binned"):
         raise ValueError(f"method={method!r}: real-valued ensembles take 'knn', 'gaussian' or 'binned'")
     P, T, dim = X.shape
-    vals = np.full(T, np.nan)
-    ses = np.full(T, np.nan)
-    samples = np.zeros(T, np.int64)
+    vals, ses, samples = _empty(T)
 
     def window(a, c):  # X_{a..c} stacked as (paths, (c - a + 1) * dim)
         return X[:, a : c + 1, :].reshape(P, -1)
@@ -304,9 +316,7 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
             raise ValueError(f"at t={t[i]}: {exc}") from None
         samples[i] = P
     q = {"entropy": "differential_entropy", "rate": f"entropy_rate_{direction}", "excess": "excess_entropy"}[kind]
-    lo, hi = normal_interval(vals, ses, confidence)
-    return Profile(quantity=q, times=t, values=vals, stderr=ses, ci_low=lo, ci_high=hi, confidence=confidence,
-                   unit=unit_name(b), method=method, samples=samples, extra={"history": history, "k": k})
+    return _finish(q, t, vals, ses, samples, b, method, confidence, {"history": history, "k": k})
 
 
 # ----------------------------------------------------------------------------- bootstrap
@@ -573,9 +583,7 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method=Non
     b = _check_common(base, confidence)
     d = _Data(ensemble, times, None)
     T = len(d.times)
-    vals = np.full(T, np.nan)
-    ses = np.full(T, np.nan)
-    samples = np.zeros(T, np.int64)
+    vals, ses, samples = _empty(T)
     n = d.n_states
     if d.states is None:
         lo = -k if direction == "forward" else 0  # forward: history first; backward: target first
@@ -629,9 +637,7 @@ def excess_entropy_profile(ensemble, *, history=1, method=None, base=2, confiden
     b = _check_common(base, confidence)
     d = _Data(ensemble, times, None)
     T = len(d.times)
-    vals = np.full(T, np.nan)
-    ses = np.full(T, np.nan)
-    samples = np.zeros(T, np.int64)
+    vals, ses, samples = _empty(T)
     ln = math.log(b)
     n = d.n_states
     dense = d.states is None or float(n) ** (2 * k) <= DENSE_WORDS
@@ -723,9 +729,7 @@ def irreversibility_profile(ensemble, *, unmatched="pseudocount", pseudocount=0.
     pc = _pair_counts(d)
     t = np.asarray(d.times)
     T = len(t)
-    vals = np.full(T, np.nan)
-    ses = np.full(T, np.nan)
-    samples = np.zeros(T, np.int64)
+    vals, ses, samples = _empty(T)
     n_unmatched = np.zeros(T, np.int64)
     for i in range(T - 1):
         if t[i] >= 0:  # forward arm: the step (t[i] -> t[i + 1]) arrives at t[i + 1]
