@@ -271,105 +271,28 @@ def _discrete_profiles(sc, data, res):
                                             "mean coarse-grained entropy per site H2(B_t / N) over paths")
 
 
-def _chain_exact(sc, res, chain):
+def _attach_exact(sc, res):
+    """Exact curves, references, notes and stationary values of ``entropy.exact.profiles`` (where registered)."""
     from . import exact
 
-    t, est = sc.raw["time"], sc.raw["estimate"]
-    b = est["base"]
-    ref = exact.profiles(chain, sc.start, forward=t["forward"], backward=t["backward"], base=b)
-    for q in ("entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy",
-              "irreversibility"):
-        if q in res.profiles and getattr(ref, q) is not None:
-            res.exact[q] = np.asarray(getattr(ref, q), dtype=float)
-            res.metadata["exact_labels"][q] = "exact"
-    refs = res.metadata["references"]
-    refs["entropy"] = [{"value": float(ref.stationary_entropy), "label": "H(π), stationary"}]
-    for q in ("entropy_rate_forward", "entropy_rate_backward"):
-        refs[q] = [{"value": float(ref.entropy_rate), "label": "stationary entropy rate h"}]
-    refs["excess_entropy"] = [{"value": float(chain.excess_entropy(base=b)), "label": "stationary I[X_t-1; X_t]"}]
-    with contextlib.suppress(ValueError):
-        refs["irreversibility"] = [{"value": float(chain.entropy_production(base=b)),
-                                    "label": "stationary entropy production (Schnakenberg)"}]
-    if np.nanmax(ref.entropy) > ref.stationary_entropy + 1e-6:
-        res.metadata["notes"].append("H(t) overshoots H(π) (π is not uniform): the monotone arrow of time is "
-                                     "D(p_t ‖ π), which falls on both arms (data processing inequality)")
-    res.metadata["stationary_entropy"] = float(ref.stationary_entropy)
-    res.metadata["entropy_rate"] = float(ref.entropy_rate)
-    with contextlib.suppress(ValueError):
-        res.metadata["entropy_production"] = float(chain.entropy_production(base=b))
-
-
-def _family_exact(sc, res):
-    fam = sc.family
-    process = sc.process
-    t, est = sc.raw["time"], sc.raw["estimate"]
-    b = est["base"]
-    F, B = t["forward"], t["backward"]
-    if fam == "kac" and not res.profiles:
+    if not exact.has_profiles(sc.process):
         return
-    if fam == "chain":
-        _chain_exact(sc, res, process)
-    elif fam == "ehrenfest":
-        _chain_exact(sc, res, process.macro_chain())
-        if "boltzmann_entropy" in res.profiles:
-            prof = process.entropy_profiles(sc.start, forward=F, backward=B, base=b)
-            res.exact["boltzmann_entropy"] = prof["boltzmann"]
-            res.metadata["exact_labels"]["boltzmann_entropy"] = "exact"
-            # the fine-grained entropy of the (exchangeable) microstate ensemble, H(p_t) + <S_B>
-            res.arrays["gibbs_entropy"] = prof["gibbs"]
-            res.metadata["extra_curves"] = {"boltzmann_entropy": [
-                {"array": "gibbs_entropy", "label": "Gibbs (fine-grained) entropy H(p_t) + ⟨S_B⟩, exact"}]}
-        if process.lazy:
-            res.metadata["notes"].append("lazy urn: aperiodic, p_t converges to the binomial law π")
-        else:
-            res.metadata["notes"].append("pure urn (lazy = false): period 2, p_t never converges: D(p_t ‖ π) → 1 bit "
-                                         "and H(p_t) stays about 1 bit below H(π)")
-            res.metadata["references"]["relative_entropy"] = [{"value": 1.0 / math.log2(b),
-                                                               "label": "limit: 1 bit (period 2)"}]
-    elif fam == "hmm":
-        p = process.symbol_marginals(sc.start, forward=F, backward=B)
-        from .exact import shannon_entropy
-
-        if "entropy" in res.profiles:
-            res.exact["entropy"] = shannon_entropy(p, base=b)
-            res.metadata["exact_labels"]["entropy"] = "exact"
-        res.metadata["references"]["entropy"] = [
-            {"value": float(shannon_entropy(process.symbol_distribution, base=b)), "label": "stationary H[X]"}]
-        k = est["history"]
-        with contextlib.suppress(ValueError):  # stationary values of the estimated quantities (exact block entropies)
-            Hk = [0.0] + [float(process.block_entropy(L, base=b)) for L in range(1, 2 * k + 1)]
-            for q in ("entropy_rate_forward", "entropy_rate_backward"):
-                res.metadata["references"][q] = [{"value": Hk[k + 1] - Hk[k],
-                                                  "label": f"stationary H[X_t | {k} neighbour(s)] (exact)"}]
-            res.metadata["references"]["excess_entropy"] = [{"value": 2 * Hk[k] - Hk[2 * k],
-                                                             "label": f"stationary I[{k} before ; {k} from t] (exact)"}]
-        with contextlib.suppress(ValueError):
-            h = float(process.entropy_rate(base=b))
-            for q in ("entropy_rate_forward", "entropy_rate_backward"):
-                res.metadata["references"].setdefault(q, []).append({"value": h, "label": "entropy rate h (k → ∞)"})
-            res.metadata["entropy_rate"] = h
-    elif fam == "kac":
-        from .processes.kac import binary_entropy
-
-        N = process.sites
-        s = sc.start  # a number of black balls (N for "black") or a colouring
-        d0 = (2.0 * (s if isinstance(s, int) else np.sum(s)) - N) / N
-        delta = process.boltzmann_delta(res.profiles[next(iter(res.profiles))].times, delta0=d0)
-        if "coarse_entropy" in res.profiles:
-            res.exact["coarse_entropy"] = binary_entropy((1.0 + delta) / 2.0, base=b)
-            res.metadata["exact_labels"]["coarse_entropy"] = (
-                "Boltzmann: H₂((1+δ)/2), δ(t) = (1−2μ)^|t| δ(0)")
-        res.metadata["references"]["coarse_entropy"] = [{"value": 1.0 / math.log2(b), "label": "maximum, 1 bit per site"}]
-        res.metadata["notes"].append(
-            "fine-grained (Gibbs) entropy of the ensemble is constant: the ring map is a bijection; only the "
-            "coarse-grained entropy grows")
-        res.metadata["recurrence_time"] = int(process.recurrence_time)
-        if process.ensemble == "fixed":
-            res.metadata["notes"].append(
-                f"one fixed ring of N = {N} sites and m = {process.n_markers} markers returns to its t0 state after "
-                f"{process.recurrence_time} steps (N for even m, 2N for odd m): recurrence, on both arms; "
-                "Boltzmann's prediction holds for the average over marker sets")
-        res.metadata["marker_probability"] = float(process.marker_probability)
+    t, est = sc.raw["time"], sc.raw["estimate"]
+    ref = exact.profiles(sc.process, sc.start, forward=t["forward"], backward=t["backward"], dt=t["dt"],
+                         base=est["base"], history=est["history"])
+    labels, meta = res.metadata["exact_labels"], res.metadata
+    for q in res.profiles:
+        if q in ref.curves:
+            res.exact[q] = np.asarray(ref.curves[q], dtype=float)
+            labels[q] = ref.labels.get(q, "exact")
+        for i, (label, curve) in enumerate(ref.extra_curves.get(q, [])):
+            name = f"exact_extra/{q}/{i}"
+            res.arrays[name] = np.asarray(curve, dtype=float)
+            meta.setdefault("extra_curves", {}).setdefault(q, []).append({"array": name, "label": label})
+    for q, refs in ref.references.items():
+        meta["references"][q] = [r.to_dict() for r in refs]
+    meta["notes"].extend(ref.notes)
+    meta.update(ref.scalars)
 
 
 def _lattice_profiles(sc, data, res):
@@ -383,8 +306,6 @@ def _lattice_profiles(sc, data, res):
     res.profiles["coarse_entropy"] = _profile("coarse_entropy", data.times, mean, se, np.full(mean.size, M),
                                               unit_name(b), "ensemble_mean", conf,
                                               {"note": "mean coarse-grained entropy of the cell occupations"})
-    res.metadata["references"]["coarse_entropy"] = [
-        {"value": float(process.max_coarse_entropy(base=b)), "label": "maximum (even occupation)"}]
     out = sc.raw["output"]
     F, B = sc.raw["time"]["forward"], sc.raw["time"]["backward"]
     snaps = out["snapshots"]
@@ -465,72 +386,6 @@ def _continuous_profiles(sc, data, res, progress):
                                      "(t0 of a point start); left blank")
 
 
-def _linear_equivalent(process):
-    """(linear diffusion with the same transition, or None) for exact Gaussian references."""
-    from .processes.diffusion import BrownianMotion, Langevin, OrnsteinUhlenbeck
-
-    if isinstance(process, (BrownianMotion, OrnsteinUhlenbeck)):
-        return process
-    if isinstance(process, Langevin) and process.potential == "harmonic":
-        return OrnsteinUhlenbeck(process.params["stiffness"] / process.friction,
-                                 math.sqrt(2.0 * process.temperature / process.friction), dim=process.dim)
-    return None
-
-
-def _diffusion_exact(sc, res):
-    from . import exact
-    from .processes.diffusion import BrownianMotion, Langevin
-
-    process = sc.process
-    t, est = sc.raw["time"], sc.raw["estimate"]
-    b, dt = est["base"], t["dt"]
-    ln = math.log(b)
-    refs, labels = res.metadata["references"], res.metadata["exact_labels"]
-    lin = _linear_equivalent(process)
-    if isinstance(process, Langevin) and isinstance(process.potential, str):
-        refs["entropy"] = [{"value": float(exact.langevin_stationary_entropy(process, base=b)),
-                            "label": "stationary h[π] (continuous time)"}]
-    if lin is None:
-        return
-    gm = exact.gaussian_marginals(process, sc.start, forward=t["forward"], backward=t["backward"], dt=dt)
-    Hn = gm.entropy(base=math.e)  # nats, -inf where singular
-    d = lin.dim
-
-    def hQ(proc):
-        _, Q = proc.transition(dt)
-        return 0.5 * (d * math.log(2 * math.pi * math.e) + np.linalg.slogdet(Q)[1])
-
-    hf_Q = hQ(lin)
-    hb_Q = hQ(lin.reversed() if not isinstance(lin, BrownianMotion) else lin)
-    times = gm.times
-    T = times.size
-    hf, hb, E = (np.full(T, np.nan) for _ in range(3))
-    with np.errstate(invalid="ignore"):
-        for i in range(T):
-            if i >= 1:
-                hf[i] = hf_Q if times[i] > 0 else Hn[i] + hb_Q - Hn[i - 1]
-                E[i] = Hn[i] - hf_Q if times[i] > 0 else Hn[i - 1] - hb_Q
-            if i <= T - 2:
-                hb[i] = hb_Q if times[i] < 0 else Hn[i] + hf_Q - Hn[i + 1]
-    values = {"entropy": Hn, "entropy_rate_forward": hf, "entropy_rate_backward": hb, "excess_entropy": E}
-    for q, v in values.items():
-        if q in res.profiles:
-            res.exact[q] = v / ln
-            labels[q] = "exact (Gaussian)"
-    if not isinstance(lin, BrownianMotion):
-        Sig = lin.stationary_covariance
-        Hs = 0.5 * (d * math.log(2 * math.pi * math.e) + np.linalg.slogdet(Sig)[1]) / ln
-        refs["entropy"] = [{"value": float(Hs), "label": "stationary h[π]"}]
-        for q in ("entropy_rate_forward", "entropy_rate_backward"):
-            refs[q] = [{"value": float(hf_Q / ln), "label": "stationary rate h at this dt"}]
-        refs["excess_entropy"] = [{"value": float(exact.ou_excess_entropy(lin, dt, base=b)),
-                                   "label": "stationary E at this dt"}]
-        res.metadata["reversible"] = bool(lin.is_reversible())
-    else:
-        res.metadata["notes"].append("Brownian motion has no stationary law: h(t) = d/2 log(2πe σ²|t − t0|) grows "
-                                     "without bound on both arms")
-
-
 def _run_profiles(sc, res, progress, stop):
     data, done = _simulate(sc, progress, stop)
     if done == 0:
@@ -542,10 +397,9 @@ def _run_profiles(sc, res, progress, stop):
         _lattice_profiles(sc, data, res)
     elif fam == "diffusion":
         _continuous_profiles(sc, data, res, progress)
-        _diffusion_exact(sc, res)
     else:
         _discrete_profiles(sc, data, res)
-        _family_exact(sc, res)
+    _attach_exact(sc, res)
     res.metadata["time_unit"] = "time units" if fam == "diffusion" else "steps"
     res.metadata["dt"] = sc.raw["time"]["dt"]
     res.metadata["profiles"] = {q: {"unit": p.unit, "method": p.method, "confidence": p.confidence,
