@@ -13,27 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .families import FAMILIES
+from .quantities import LEVELS, QUANTITIES, RATES
+
 __all__ = ["janus_figure", "rates_figure", "collapse_figure", "snapshots_figure", "lattice_gif",
            "fluctuation_figure", "reversibility_figure", "barbed_arrow_figure", "save_figures", "FIGURES"]
 
-LABELS = {
-    "entropy": ("Shannon entropy H(t) = H[X_t]", "H"),
-    "relative_entropy": ("relative entropy D(p_t ‖ π) to the stationary law (monotone)", "D"),
-    "entropy_rate_forward": ("forward entropy rate h⁺(t) = H[X_t | past]", "h⁺"),
-    "entropy_rate_backward": ("backward entropy rate h⁻(t) = H[X_t | future]", "h⁻"),
-    "excess_entropy": ("excess entropy E(t) = I[past ; future]", "E"),
-    "irreversibility": ("irreversibility σ(t) = D(step ‖ reversed step), read away from t0", "σ"),
-    "boltzmann_entropy": ("mean Boltzmann entropy ⟨S_B(n_t)⟩ = ⟨log C(N, n_t)⟩", "⟨S_B⟩"),
-    "coarse_entropy": ("coarse-grained entropy", "S_cg"),
-}
-CONTINUOUS_LABELS = {
-    "entropy": ("differential entropy h(t) = h[X_t]", "h"),
-    "entropy_rate_forward": ("forward rate h⁺(t) = h[X_t | X_t−dt]", "h⁺"),
-    "entropy_rate_backward": ("backward rate h⁻(t) = h[X_t | X_t+dt]", "h⁻"),
-    "excess_entropy": ("E(t) = I[X_t−dt ; X_t] (KSG)", "E"),
-}
-LEVELS = ("entropy", "boltzmann_entropy", "coarse_entropy", "relative_entropy")
-RATES = ("entropy_rate_forward", "entropy_rate_backward", "excess_entropy", "irreversibility")
 ARM_COLORS = {"backward": "#c0392b", "forward": "#1f5fa8"}
 DPI = 110
 
@@ -47,21 +32,22 @@ def _plt():
     return plt
 
 
+def _spec(res):
+    """The family registry entry of the result's process kind (None: a kind this version does not know)."""
+    return FAMILIES.get(res.metadata.get("process_kind"))
+
+
 def _label(res, q):
-    table = CONTINUOUS_LABELS if res.metadata.get("family") == "diffusion" else LABELS
-    title, sym = table.get(q, LABELS.get(q, (q, q)))
-    if q == "coarse_entropy" and res.metadata.get("family") == "kac":
-        title = "coarse-grained entropy per site H₂(B_t / N)"
-    if q == "coarse_entropy" and res.metadata.get("family") == "lattice":
-        title = "coarse-grained entropy log(N! / ∏ n_c!) of the cells"
-    if q in RATES[:2] and res.metadata.get("family") != "diffusion":
-        k = res.profiles[q].extra.get("history", 1) if q in res.profiles else 1
-        past = "X_t−1" if k == 1 else f"X_t−1 … X_t−{k}"
-        fut = "X_t+1" if k == 1 else f"X_t+1 … X_t+{k}"
-        title = title.replace("past", past).replace("future", fut)
-    if q == "excess_entropy" and res.metadata.get("family") != "diffusion":
-        k = res.profiles[q].extra.get("history", 1) if q in res.profiles else 1
-        title = "excess entropy E(t) = " + ("I[X_t−1 ; X_t]" if k == 1 else f"I[{k} before t ; {k} from t]")
+    """``(title, symbol)`` of quantity ``q`` from the registries (the family may specialise the title)."""
+    spec = _spec(res)
+    real = bool(spec and spec.real_valued)
+    quantity = QUANTITIES.get(q)
+    if quantity is None:
+        return q, q
+    k = res.profiles[q].extra.get("history", 1) if q in res.profiles else 1
+    title, sym = quantity.label(history=k, real_valued=real)
+    if spec and q in spec.labels:
+        title = spec.labels[q]
     return title, sym
 
 
@@ -74,7 +60,7 @@ def _time_label(res, distance=False):
 
 def _y_unit(res, q):
     unit = res.profiles[q].unit
-    if q in RATES[:2] or q == "irreversibility":
+    if q in QUANTITIES and QUANTITIES[q].per_step:
         return f"{unit} per {'step' if res.time_unit == 'steps' else 'step of dt'}"
     return unit
 
@@ -207,14 +193,13 @@ def janus_figure(res, quantities=None):
         _shared_legend(fig, axes, res)
     else:
         _notes(fig, res)
-    fam = res.metadata.get("family")
-    rec = res.metadata.get("recurrence_time")
-    recurs = fam == "kac" and rec and "ensemble='fixed'" in str(res.metadata.get("process")) and \
-        res.profiles[qs[0]].times.max() >= rec
-    what = ("the coarse-grained entropy rises away from t0 and recurs after the recurrence time" if recurs else
-            "only the coarse-grained entropy grows away from t0, both ways" if fam == "kac" else
-            "both arms leave the low-entropy state at t0" + ("" if res.metadata.get("notes") and any(
-                "overshoots" in n for n in res.metadata["notes"]) else ": entropy grows in both directions of time"))
+    spec = _spec(res)
+    if spec is not None and spec.janus_caption is not None:
+        what = spec.janus_caption(res)
+    else:
+        overshoot = any("overshoots" in n for n in res.metadata.get("notes") or [])
+        what = "both arms leave the low-entropy state at t0" + ("" if overshoot else
+                                                                 ": entropy grows in both directions of time")
     _suptitle(fig, res, what)
     return fig
 
@@ -227,9 +212,7 @@ def rates_figure(res):
         _panel(ax, res, q, legend=len(qs) == 1)
     if len(qs) > 1:
         _shared_legend(fig, axes)
-    names = {"entropy_rate_forward": "entropy rates", "entropy_rate_backward": "entropy rates",
-             "excess_entropy": "excess entropy", "irreversibility": "irreversibility"}
-    what = list(dict.fromkeys(names[q] for q in qs))
+    what = list(dict.fromkeys(QUANTITIES[q].short for q in qs))
     _suptitle(fig, res, (", ".join(what[:-1]) + " and " + what[-1] if len(what) > 1 else what[0]) + ", per time")
     return fig
 

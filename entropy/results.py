@@ -41,6 +41,7 @@ import numpy as np
 from . import __version__
 from ._units import unit_name
 from .estimators._result import Profile, normal_interval
+from .quantities import QUANTITIES, EstimateRequest
 from .scenario import Scenario, ScenarioError
 
 __all__ = ["RunResult", "run_scenario", "save_result", "load_result", "atomic_write_bytes", "StopRequest",
@@ -167,16 +168,6 @@ def _profile(quantity, times, values, stderr, samples, unit, method, confidence,
                                samples=samples, extra=extra)
 
 
-def _mean_profile(quantity, times, counts, per_state, unit, confidence, note):
-    """Per-time ensemble mean of f(X_t) from counts, ``per_state[x] = f(x)``; stderr = sd / sqrt(M)."""
-    M = counts.sum(axis=1).astype(float)
-    f = np.asarray(per_state, dtype=float)
-    mean = counts @ f / M
-    var = np.clip(counts @ f**2 / M - mean**2, 0.0, None)
-    se = np.sqrt(var / np.maximum(M - 1, 1))
-    return _profile(quantity, times, mean, se, M.astype(np.int64), unit, "ensemble_mean", confidence, {"note": note})
-
-
 # ------------------------------------------------------------------------------ simulation
 def _dask_client(ex):
     try:
@@ -203,8 +194,7 @@ def _simulate(sc: Scenario, progress, stop):
     raw = sc.raw
     t, ens = raw["time"], raw["ensemble"]
     F, B, paths, store = t["forward"], t["backward"], ens["paths"], ens["store"]
-    pairs = bool({"entropy_rate_forward", "entropy_rate_backward", "excess_entropy", "irreversibility"}
-                 & set(raw["estimate"]["quantities"]))
+    pairs = any(QUANTITIES[q].needs == "pairs" for q in raw["estimate"]["quantities"])
     kw = dict(forward=F, backward=B, paths=paths, seed=ens["seed"], dt=t["dt"], store=store, pairs=pairs,
               chunk_size=ens["chunk_size"], progress=progress)
     if raw["execution"]["backend"] == "dask":  # runs to the end (no partial results on Ctrl-C)
@@ -223,52 +213,37 @@ def _simulate(sc: Scenario, progress, stop):
     return data, data.paths
 
 
-def _symbol_counts(data):
-    from .estimators.profiles import symbol_counts
-
-    return symbol_counts(data)[1]
-
-
-# ------------------------------------------------------------------------------ per family
-def _discrete_profiles(sc, data, res):
-    from .estimators.profiles import (
-        entropy_profile,
-        entropy_rate_profile,
-        excess_entropy_profile,
-        irreversibility_profile,
-        relative_entropy_profile,
-    )
-
+def _estimate_profiles(sc, data, res, progress):
+    """Every requested quantity by its public estimator (one code path with the Python API)."""
     est = sc.raw["estimate"]
-    b, conf, k = est["base"], est["confidence"], est["history"]
-    kw = dict(method=est["method"], base=b, confidence=conf)
-    process = sc.process
-    unit = unit_name(b)
-    for q in est["quantities"]:
-        if q == "entropy":
-            res.profiles[q] = entropy_profile(data, **kw)
-        elif q == "relative_entropy":
-            m = est["method"] if est["method"] in ("plugin", "miller_madow") else "miller_madow"
-            res.profiles[q] = relative_entropy_profile(data, process.stationary_distribution, method=m, base=b,
-                                                       confidence=conf)
-        elif q in ("entropy_rate_forward", "entropy_rate_backward"):
-            res.profiles[q] = entropy_rate_profile(data, history=k, direction=q.rsplit("_", 1)[1], **kw)
-        elif q == "excess_entropy":
-            res.profiles[q] = excess_entropy_profile(data, history=k, **kw)
-        elif q == "irreversibility":
-            res.profiles[q] = irreversibility_profile(data, base=b, confidence=conf)
-        elif q == "boltzmann_entropy":
-            from .processes.ehrenfest import boltzmann_entropy
+    spec = sc.spec
+    req = EstimateRequest(method=est["method"], base=est["base"], confidence=est["confidence"],
+                          history=est["history"], k=est["k"], process=sc.process, family=spec)
+    qs = est["quantities"]
+    bar = None
+    if progress and spec.real_valued:  # the kNN estimators take seconds per time
+        from tqdm.auto import tqdm
 
-            S = boltzmann_entropy(np.arange(process.balls + 1), process.balls, base=b)
-            res.profiles[q] = _mean_profile(q, data.times, _symbol_counts(data), S, unit, conf,
-                                            "mean Boltzmann entropy <log C(N, n_t)> over paths")
-        elif q == "coarse_entropy":
-            from .processes.kac import binary_entropy
+        bar = tqdm(qs, unit="quantity", desc=f"{sc.name}: estimates", file=sys.stderr, leave=False,
+                   dynamic_ncols=True)
+    for q in bar if bar is not None else qs:
+        res.profiles[q] = QUANTITIES[q].estimate(data, req)
+    if spec.real_valued:
+        _continuous_notes(sc, data, res)
+    if spec.artifacts is not None:
+        spec.artifacts(sc, res)
 
-            f = binary_entropy(np.arange(process.sites + 1) / process.sites, base=b)
-            res.profiles[q] = _mean_profile(q, data.times, _symbol_counts(data), f, f"{unit} per site", conf,
-                                            "mean coarse-grained entropy per site H2(B_t / N) over paths")
+
+def _continuous_notes(sc, data, res):
+    est = sc.raw["estimate"]
+    X = np.asarray(data.states)
+    dim = 1 if X.ndim == 2 else X.shape[2]
+    if est["method"] == "knn" and dim > 1 and {"entropy_rate_forward", "entropy_rate_backward"} & set(res.profiles):
+        res.metadata["notes"].append(f"h±(t) = h[X_t, X_t∓dt] − h[X_t∓dt] by kNN in {2 * dim} dimensions: biased at "
+                                     f"finite sample size (here M = {X.shape[0]:,} paths); compare with the exact curve")
+    if any(np.isneginf(p.values).any() for p in res.profiles.values()):
+        res.metadata["notes"].append("differential entropy is −∞ where all paths share one point (t0 of a point "
+                                     "start): a gap in the figures, -inf in the table")
 
 
 def _attach_exact(sc, res):
@@ -295,112 +270,15 @@ def _attach_exact(sc, res):
     meta.update(ref.scalars)
 
 
-def _lattice_profiles(sc, data, res):
-    process = sc.process
-    est = sc.raw["estimate"]
-    b, conf = est["base"], est["confidence"]
-    x = process.to_base(np.asarray(data.states, dtype=float), base=b)
-    M = x.shape[0]
-    mean = x.mean(axis=0)
-    se = x.std(axis=0, ddof=1) / math.sqrt(M) if M > 1 else np.zeros_like(mean)
-    res.profiles["coarse_entropy"] = _profile("coarse_entropy", data.times, mean, se, np.full(mean.size, M),
-                                              unit_name(b), "ensemble_mean", conf,
-                                              {"note": "mean coarse-grained entropy of the cell occupations"})
-    out = sc.raw["output"]
-    F, B = sc.raw["time"]["forward"], sc.raw["time"]["backward"]
-    snaps = out["snapshots"]
-    if snaps is None:
-        snaps = sorted({-B, -B // 4, 0, F // 4, F}) if B else sorted({0, F // 16, F // 4, F // 2, F})
-    snaps = [int(s) for s in snaps if -B <= int(s) <= F]
-    seed = sc.raw["ensemble"]["seed"]
-    res.arrays["snapshot_times"] = np.asarray(snaps, dtype=np.int64)
-    res.arrays["snapshots"] = process.snapshots(np.asarray(snaps, dtype=np.int64), seed, path=0, start="corner")
-    if out["gif"] and out["figures"]:
-        # frames denser near t0, where the gas changes fastest: |t| grows quadratically
-        n = min(out["gif_frames"], F + B + 1)
-        u = np.linspace(-1.0, 1.0, n)
-        frames = np.unique(np.round(np.where(u < 0, B, F) * np.sign(u) * u**2).astype(np.int64))
-        res.arrays["gif_times"] = frames
-        res.arrays["gif_frames"] = process.snapshots(frames, seed, path=0, start="corner")
-    res.arrays["grid"] = np.array([process.size, process.cells], dtype=np.int64)
-
-
-def _continuous_profiles(sc, data, res, progress):
-    from .estimators import continuous as ce
-
-    est = sc.raw["estimate"]
-    b, conf, method, k = est["base"], est["confidence"], est["method"], est["k"]
-    X = np.asarray(data.states, dtype=float)
-    M, T = X.shape[0], X.shape[1]
-    unit = unit_name(b)
-    degenerate = np.array([np.all(X[:, i] == X[0, i]) for i in range(T)])
-    mi_method = "gaussian" if method == "gaussian" else "ksg"
-    qs = sc.raw["estimate"]["quantities"]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=T * len(qs), unit="time", desc=f"{sc.name}: estimates", file=sys.stderr, leave=False,
-                   dynamic_ncols=True)
-
-    def H(i):
-        e = ce.differential_entropy(X[:, i], method=method, k=k, base=b, return_stderr=True)
-        return e.value, e.stderr
-
-    def cond(i, j):  # h[X_i | X_j]
-        if degenerate[j]:
-            return H(i)
-        e = ce.conditional_entropy(X[:, i], X[:, j], method=method, k=k, base=b, return_stderr=True)
-        return e.value, e.stderr
-
-    def mi(i, j):
-        if degenerate[i] or degenerate[j]:
-            return 0.0, 0.0
-        e = ce.mutual_information(X[:, j], X[:, i], method=mi_method, k=k, base=b, return_stderr=True)
-        return e.value, e.stderr
-
-    for q in qs:
-        v = np.full(T, np.nan)
-        se = np.full(T, np.nan)
-        for i in range(T):
-            if q == "entropy" and not degenerate[i]:
-                v[i], se[i] = H(i)
-            elif q == "entropy_rate_forward" and i >= 1 and not degenerate[i]:
-                v[i], se[i] = cond(i, i - 1)
-            elif q == "entropy_rate_backward" and i <= T - 2 and not degenerate[i]:
-                v[i], se[i] = cond(i, i + 1)
-            elif q == "excess_entropy" and i >= 1:
-                v[i], se[i] = mi(i, i - 1)
-            if bar is not None:
-                bar.update(1)
-        res.profiles[q] = _profile(q, data.times, v, se, np.where(np.isfinite(v), M, 0), unit, method, conf,
-                                   {"history": 1, "k": k})
-    if bar is not None:
-        bar.close()
-    dim = 1 if X.ndim == 2 else X.shape[2]
-    if method == "knn" and dim > 1 and {"entropy_rate_forward", "entropy_rate_backward"} & set(qs):
-        res.metadata["notes"].append(f"h±(t) = h[X_t, X_t∓dt] − h[X_t∓dt] by kNN in {2 * dim} dimensions: biased at "
-                                     f"finite sample size (here M = {M:,} paths); compare with the exact curve")
-    if degenerate.any():
-        res.metadata["notes"].append("differential entropy is -inf (undefined) where all paths share one point "
-                                     "(t0 of a point start); left blank")
-
-
 def _run_profiles(sc, res, progress, stop):
     data, done = _simulate(sc, progress, stop)
     if done == 0:
         raise KeyboardInterrupt
     res.metadata["paths"] = int(done)
     res.metadata["complete"] = done == sc.raw["ensemble"]["paths"]
-    fam = sc.family
-    if fam == "lattice":
-        _lattice_profiles(sc, data, res)
-    elif fam == "diffusion":
-        _continuous_profiles(sc, data, res, progress)
-    else:
-        _discrete_profiles(sc, data, res)
+    _estimate_profiles(sc, data, res, progress)
     _attach_exact(sc, res)
-    res.metadata["time_unit"] = "time units" if fam == "diffusion" else "steps"
+    res.metadata["time_unit"] = sc.spec.time_unit
     res.metadata["dt"] = sc.raw["time"]["dt"]
     res.metadata["profiles"] = {q: {"unit": p.unit, "method": p.method, "confidence": p.confidence,
                                     "extra": {k: v for k, v in p.extra.items() if isinstance(v, (int, float, str))}}

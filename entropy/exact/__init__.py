@@ -36,7 +36,7 @@ from .gaussian import (
     ou_excess_entropy,
     stationary_cross_covariance,
 )
-from .markov import DENSE_PAIR_MAX, chain_profiles, marginals, relative_entropy, shannon_entropy
+from .markov import DENSE_PAIR_MAX, chain_profiles  # noqa: F401, marginals, relative_entropy, shannon_entropy
 from .models import ehrenfest_profiles, hmm_profiles, kac_profiles, lattice_profiles
 
 __all__ = [
