@@ -24,7 +24,8 @@ from .processes import (
     NonFiniteStateError,
     OrnsteinUhlenbeck,
 )
-from .results import RunResult, load_result, run_scenario, save_result
+from .results import RunResult, load_result, save_result
+from .runs import run_scenario
 from .scenario import ScenarioError, load_scenario
 from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
 

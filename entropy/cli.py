@@ -18,7 +18,6 @@ way nothing half-written is left behind (results are written atomically).
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
 import sys
@@ -53,46 +52,21 @@ def _toml_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _num(v):
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "-"
-    return f"{v:.4f}"
-
-
 def summary(res) -> str:
     """A short text summary of a result (the table ``entropy run`` prints)."""
+    from .analyses import ANALYSES
+
     m = res.metadata
     head = (f"{res.name}  ({m.get('analysis')}, {m.get('paths') or 1:,} path(s), seed {m.get('seed')}, "
             f"{m.get('wall_time_s', 0):.2f} s, unit {res.unit}{'' if res.complete else ', INCOMPLETE'})")
-    lines = [head]
-    if res.profiles:
-        t = res.times
-        idx = sorted({0, len(t) // 4, int(abs(t - 0).argmin()), 3 * len(t) // 4, len(t) - 1})
-        lines.append("  quantity".ljust(26) + "".join(f"t={float(t[i]):<10g}" for i in idx))
-        for q, p in res.profiles.items():
-            lines.append(f"  {q}".ljust(26) + "".join(_num(float(p.values[i])).ljust(12) for i in idx))
-    elif res.analysis == "fluctuation_aligned":
-        a = res.arrays
-        w = len(a["lags"]) // 2
-        lines.append(f"  {m.get('events', 0)} dips below {m.get('threshold')}; mean entropy at lag "
-                     f"-{w}: {_num(float(a['mean'][0]))}, 0: {_num(float(a['mean'][w]))}, +{w}: {_num(float(a['mean'][-1]))}")
-    elif res.analysis == "reversibility_test":
-        for key, c in m.get("cases", {}).items():
-            rows = [r for r in res.tables["entropy_production"] if r["process"] == key]
-            est = rows[-1]
-            lines.append(f"  {c['label']}: entropy production sigma_{est['history']} = {est['entropy_production']:.4f} "
-                         f"+/- {est['stderr']:.4f} (exact {c['exact_entropy_production']:.4f}), "
-                         f"reversibility p = {c['pvalue']:.3g}")
-    elif res.analysis == "barbed_arrow":
-        lines.append("  process".ljust(42) + "h".ljust(9) + "E".ljust(9) + "C+".ljust(9) + "C-".ljust(9) + "C+ - C-")
-        for r in res.tables["barbed_arrow"]:
-            lines.append(f"  {r['process']}".ljust(42) + "".join(_num(r[c]).ljust(9) for c in ("h", "E", "C+", "C-"))
-                         + _num(r["Xi"]))
-    return "\n".join(lines)
+    analysis = ANALYSES.get(res.analysis)
+    body = analysis.summary(res) if analysis is not None and analysis.summary is not None else []
+    return "\n".join([head, *body])
 
 
 def cmd_run(args) -> int:
-    from .results import StopRequest, interruptible, run_scenario, save_result
+    from . import runs
+    from .results import StopRequest, interruptible, save_result
     from .scenario import ScenarioError, load_scenario
     from .simulate import InsufficientMemoryError
 
@@ -108,7 +82,7 @@ def cmd_run(args) -> int:
         try:
             with interruptible(stop, f"entropy: stopping {sc.name} after the current chunk and saving what is done "
                                      "(Ctrl-C again to abort without saving)"):
-                res = run_scenario(sc, progress=not args.quiet, stop=stop)
+                res = runs.run_scenario(sc, progress=not args.quiet, stop=stop)
                 out = save_result(res, out_dir, figures=tuple(sc.raw["output"]["figures"]))
         except KeyboardInterrupt:
             print(f"entropy: interrupted while running {sc.name}; nothing was written for it", file=sys.stderr)

@@ -10,6 +10,7 @@ here (plus its process class, kernel and exact reference; see ``docs/design.md``
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -210,6 +211,9 @@ class Family:
         ``(result) -> str``: what the Janus figure shows, when the default caption would mislead.
     noun : str
         What a user calls a process of this kind, in messages ("diffusion", "Kac ring").
+    dips : callable or None
+        ``(process, stationary run, aligned average, base, result) -> None``: the unit,
+        references and exact curve of the fluctuation-aligned analysis (families it accepts).
     """
 
     keys: dict[str, Key]
@@ -231,6 +235,7 @@ class Family:
     check: Callable | None = None
     janus_caption: Callable | None = None
     noun: str = "process"
+    dips: Callable | None = None
 
     @property
     def discrete(self) -> bool:
@@ -265,6 +270,30 @@ def _kac_coarse(process, base):
 
     return Observable(f"{unit_name(base)} per site", "mean coarse-grained entropy per site H2(B_t / N) over paths",
                       per_state=binary_entropy(np.arange(process.sites + 1) / process.sites, base=base))
+
+
+def _ehrenfest_dips(urn, run, avg, base, res):
+    """Fluctuation analysis of the urn: the stationary mean of S_B, and the exact conditioned profile."""
+    from .fluctuations import dip_state_law, ehrenfest_dip_profile
+    from .processes.ehrenfest import mean_boltzmann_entropy
+
+    res.metadata["unit"] = unit_name(base)
+    res.metadata["references"]["mean"] = [{"value": float(mean_boltzmann_entropy(urn.stationary_distribution,
+                                                                                  urn.balls, base=base)),
+                                           "label": "stationary mean <S_B>"}]
+    if avg.events:
+        law = dip_state_law(run.states, avg.positions, urn.n_states)
+        res.arrays["exact"] = ehrenfest_dip_profile(urn, law, avg.lags, base=base)
+        res.metadata["exact_labels"]["mean"] = "exact E[S_B(n_t) | n_0], n_0 from the dips"
+        res.metadata["notes"].append(
+            "dashed: the urn conditioned only on its state at the dip (exact, symmetric in t); the aligned average "
+            "also conditions on the dip being the minimum of its excursion, which lifts it at small lags")
+
+
+def _kac_dips(ring, run, avg, base, res):
+    """Fluctuation analysis of the ring: entropy per site, at most 1 bit."""
+    res.metadata["unit"] = unit_name(base) + " per site"
+    res.metadata["references"]["mean"] = [{"value": 1.0 / math.log2(base), "label": "maximum, 1 bit per site"}]
 
 
 def _kac_check(raw, analysis):
@@ -351,7 +380,7 @@ PROCESS_KINDS: dict[str, Family] = {
         _markov_start, "ehrenfest", _CHAIN_Q + ("boltzmann_entropy",),
         ("entropy", "relative_entropy", "boltzmann_entropy", "entropy_rate_forward", "excess_entropy"),
         "Ehrenfest urn, recording n = number of balls in urn A",
-        observables={"boltzmann_entropy": _ehrenfest_boltzmann},
+        observables={"boltzmann_entropy": _ehrenfest_boltzmann}, dips=_ehrenfest_dips,
     ),
     "kac_ring": Family(
         {
@@ -369,7 +398,7 @@ PROCESS_KINDS: dict[str, Family] = {
         "Kac ring: balls move one site per step and flip colour on marked edges; records the number of black balls",
         observables={"coarse_entropy": _kac_coarse},
         labels={"coarse_entropy": "coarse-grained entropy per site H₂(B_t / N)"},
-        check=_kac_check, janus_caption=_kac_caption,
+        check=_kac_check, janus_caption=_kac_caption, dips=_kac_dips,
     ),
     "lattice_gas": Family(
         {

@@ -17,7 +17,8 @@ from .families import FAMILIES
 from .quantities import LEVELS, QUANTITIES, RATES
 
 __all__ = ["janus_figure", "rates_figure", "collapse_figure", "snapshots_figure", "lattice_gif",
-           "fluctuation_figure", "reversibility_figure", "barbed_arrow_figure", "save_figures", "FIGURES"]
+           "fluctuation_figure", "reversibility_figure", "barbed_arrow_figure", "save_figures", "FIGURES",
+           "figure_names"]
 
 ARM_COLORS = {"backward": "#c0392b", "forward": "#1f5fa8"}
 DPI = 110
@@ -113,7 +114,7 @@ def _panel(ax, res, q, *, distance=False, legend=True):
     ax.set_title(title, fontsize=9.5, pad=12 if not distance else 6)
     ax.set_ylabel(f"{sym} [{_y_unit(res, q)}]")
     v = _finite(p.values)
-    if q == "relative_entropy" and np.nanmin(np.where(v > 0, v, np.nan), initial=np.inf) * 20 < np.nanmax(v, initial=0):
+    if q in QUANTITIES and QUANTITIES[q].log_axis and np.nanmin(np.where(v > 0, v, np.nan), initial=np.inf) * 20 < np.nanmax(v, initial=0):
         ax.set_yscale("log")  # D spans decades: a log axis shows the approach to its limit
     ax.set_xlabel(_time_label(res, distance))
     if not distance:
@@ -416,16 +417,27 @@ def barbed_arrow_figure(res):
     return fig
 
 
-#: Figure name -> (drawing function, predicate on a result).
+#: Figure name -> (drawing function, predicate on a result). An analysis names the figures that
+#: may fit its results (:attr:`entropy.analyses.Analysis.figures`); the predicate says whether
+#: this result has what the figure shows.
 FIGURES = {
-    "janus": (janus_figure, lambda r: r.analysis == "profiles"),
-    "rates": (rates_figure, lambda r: r.analysis == "profiles" and any(q in r.profiles for q in RATES)),
-    "collapse": (collapse_figure, lambda r: r.analysis == "profiles"),
+    "janus": (janus_figure, lambda r: bool(r.profiles)),
+    "rates": (rates_figure, lambda r: any(q in r.profiles for q in RATES)),
+    "collapse": (collapse_figure, lambda r: bool(r.profiles)),
     "snapshots": (snapshots_figure, lambda r: "snapshots" in r.arrays),
-    "fluctuation": (fluctuation_figure, lambda r: r.analysis == "fluctuation_aligned"),
-    "reversibility": (reversibility_figure, lambda r: r.analysis == "reversibility_test"),
-    "barbed_arrow": (barbed_arrow_figure, lambda r: r.analysis == "barbed_arrow"),
+    "fluctuation": (fluctuation_figure, lambda r: "lags" in r.arrays),
+    "reversibility": (reversibility_figure, lambda r: bool(r.metadata.get("cases"))),
+    "barbed_arrow": (barbed_arrow_figure, lambda r: "barbed_arrow" in r.tables),
 }
+
+
+def figure_names(res) -> list[str]:
+    """Names of the figures that fit ``res``: those its analysis names, whose predicate holds."""
+    from .analyses import ANALYSES
+
+    analysis = ANALYSES.get(res.analysis)
+    names = analysis.figures if analysis is not None else tuple(FIGURES)
+    return [n for n in names if n in FIGURES and FIGURES[n][1](res)]
 
 
 def save_figures(res, directory, formats=("png",)) -> list[Path]:
@@ -436,10 +448,8 @@ def save_figures(res, directory, formats=("png",)) -> list[Path]:
     plt = _plt()
     out = []
     directory = Path(directory)
-    for name, (draw, applies) in FIGURES.items():
-        if not applies(res):
-            continue
-        fig = draw(res)
+    for name in figure_names(res):
+        fig = FIGURES[name][0](res)
         for fmt in formats:
             path = directory / f"{name}.{fmt}"
             fig.savefig(path, dpi=DPI)

@@ -73,6 +73,8 @@ class Quantity:
         A rate: its unit is "<unit> per step".
     short : str
         A few words for a figure title ("entropy rates"); default: the name with spaces.
+    log_axis : bool
+        Draw it on a log axis when its values span decades (a relative entropy decaying to 0).
     estimate : callable
         ``(data, EstimateRequest) -> Profile``, calling a public estimator.
     """
@@ -87,6 +89,7 @@ class Quantity:
     continuous_symbol: str | None = None
     per_step: bool = False
     short: str = ""
+    log_axis: bool = False
 
     def __post_init__(self):
         if not self.short:
@@ -172,7 +175,7 @@ for _q in (
     Quantity("coarse_entropy", "coarse-grained entropy", "S_cg", "level", "marginals", _observable("coarse_entropy"),
              "coarse-grained entropy", "S_cg"),
     Quantity("relative_entropy", "relative entropy D(p_t ‖ π) to the stationary law (monotone)", "D", "level",
-             "marginals", _relative_entropy),
+             "marginals", _relative_entropy, log_axis=True),
     Quantity("entropy_rate_forward", "forward entropy rate h⁺(t) = H[X_t | {past}]", "h⁺", "rate", "pairs",
              _rate("forward"), "forward rate h⁺(t) = h[X_t | X_t−dt]", "h⁺", per_step=True,
              short="entropy rates"),

@@ -1,6 +1,6 @@
-"""Running a scenario and keeping its results on disk, atomically.
+"""Results of scenario runs, and keeping them on disk, atomically.
 
-:func:`run_scenario` turns a validated :class:`~entropy.scenario.Scenario` into a
+:func:`entropy.runs.run_scenario` turns a validated :class:`~entropy.scenario.Scenario` into a
 :class:`RunResult`; :func:`save_result` writes it into a result directory
 
 * ``arrays.npz`` -- per-time estimates (values, stderr, CI, samples), exact references and
@@ -26,7 +26,6 @@ import io
 import json
 import math
 import os
-import platform
 import shutil
 import signal
 import sys
@@ -38,14 +37,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
 from ._units import unit_name
-from .estimators._result import Profile, normal_interval
-from .quantities import QUANTITIES, EstimateRequest
-from .scenario import Scenario, ScenarioError
+from .estimators._result import Profile
 
 __all__ = ["RunResult", "run_scenario", "save_result", "load_result", "atomic_write_bytes", "StopRequest",
-           "interruptible"]
+           "interruptible"]  # noqa: F822 (run_scenario: see __getattr__)
 
 ARRAYS = "arrays.npz"
 METADATA = "metadata.json"
@@ -144,330 +140,6 @@ def interruptible(stop: StopRequest, message=None):
         yield stop
     finally:
         signal.signal(signal.SIGINT, old)
-
-
-# ------------------------------------------------------------------------------ metadata helpers
-def _versions() -> dict:
-    import matplotlib
-    import numba
-    import scipy
-
-    return {"entropy": __version__, "python": sys.version.split()[0], "numpy": np.__version__,
-            "scipy": scipy.__version__, "numba": numba.__version__, "matplotlib": matplotlib.__version__}
-
-
-def _machine() -> dict:
-    import numba
-
-    return {"node": platform.node(), "platform": platform.platform(), "processor": platform.machine(),
-            "cpus": os.cpu_count(), "numba_threads": numba.get_num_threads()}
-
-
-def _profile(quantity, times, values, stderr, samples, unit, method, confidence, extra=None) -> Profile:
-    return Profile.from_stderr(quantity, times, values, stderr, confidence=confidence, unit=unit, method=method,
-                               samples=samples, extra=extra)
-
-
-# ------------------------------------------------------------------------------ simulation
-def _dask_client(ex):
-    try:
-        from . import distributed
-    except ImportError as exc:
-        raise ScenarioError(f'execution.backend = "dask" requires entropy.distributed and dask ({exc})') from None
-    try:
-        if ex["address"] is not None:
-            return distributed.connect(ex["address"])
-        return distributed.connect(workers=ex["workers"])
-    except TypeError as exc:
-        raise ScenarioError(f"execution: entropy.distributed.connect does not accept these settings ({exc})") from None
-
-
-def _simulate(sc: Scenario, progress, stop):
-    """Simulate the scenario's two-sided ensemble chunk by chunk, stopping early if ``stop()``.
-
-    Returns ``(data, paths_done)``: an Ensemble (stored) or EnsembleCounts (streamed) of the
-    paths finished. Every path's numbers depend only on (seed, path index), so the first
-    ``paths_done`` paths are exactly those of the complete run.
-    """
-    from .simulate import InsufficientMemoryError, simulate
-
-    raw = sc.raw
-    t, ens = raw["time"], raw["ensemble"]
-    F, B, paths, store = t["forward"], t["backward"], ens["paths"], ens["store"]
-    pairs = any(QUANTITIES[q].needs == "pairs" for q in raw["estimate"]["quantities"])
-    kw = dict(forward=F, backward=B, paths=paths, seed=ens["seed"], dt=t["dt"], store=store, pairs=pairs,
-              chunk_size=ens["chunk_size"], progress=progress)
-    if raw["execution"]["backend"] == "dask":  # runs to the end (no partial results on Ctrl-C)
-        with _dask_client(raw["execution"]) as client:
-            return simulate(sc.process, sc.start, client=client, **kw), paths
-    try:
-        # Ctrl-C only sets the stop flag (see interruptible): simulate ends after a whole chunk
-        data = simulate(sc.process, sc.start, stop=stop, **kw)
-    except InsufficientMemoryError as exc:
-        hint = "ensemble.paths or time.forward / time.backward"
-        if store and sc.process.discrete and raw["estimate"]["history"] == 1:
-            hint += ", or set ensemble.store = false"
-        elif not store:
-            hint += ", or estimate fewer quantities (rates and E need per-time pair counts)"
-        raise InsufficientMemoryError(f"{sc.source}: {exc}; in the scenario, reduce {hint}") from None
-    return data, data.paths
-
-
-def _estimate_profiles(sc, data, res, progress):
-    """Every requested quantity by its public estimator (one code path with the Python API)."""
-    est = sc.raw["estimate"]
-    spec = sc.spec
-    req = EstimateRequest(method=est["method"], base=est["base"], confidence=est["confidence"],
-                          history=est["history"], k=est["k"], process=sc.process, family=spec)
-    qs = est["quantities"]
-    bar = None
-    if progress and spec.real_valued:  # the kNN estimators take seconds per time
-        from tqdm.auto import tqdm
-
-        bar = tqdm(qs, unit="quantity", desc=f"{sc.name}: estimates", file=sys.stderr, leave=False,
-                   dynamic_ncols=True)
-    for q in bar if bar is not None else qs:
-        res.profiles[q] = QUANTITIES[q].estimate(data, req)
-    if spec.real_valued:
-        _continuous_notes(sc, data, res)
-    if spec.artifacts is not None:
-        spec.artifacts(sc, res)
-
-
-def _continuous_notes(sc, data, res):
-    est = sc.raw["estimate"]
-    X = np.asarray(data.states)
-    dim = 1 if X.ndim == 2 else X.shape[2]
-    if est["method"] == "knn" and dim > 1 and {"entropy_rate_forward", "entropy_rate_backward"} & set(res.profiles):
-        res.metadata["notes"].append(f"h±(t) = h[X_t, X_t∓dt] − h[X_t∓dt] by kNN in {2 * dim} dimensions: biased at "
-                                     f"finite sample size (here M = {X.shape[0]:,} paths); compare with the exact curve")
-    if any(np.isneginf(p.values).any() for p in res.profiles.values()):
-        res.metadata["notes"].append("differential entropy is −∞ where all paths share one point (t0 of a point "
-                                     "start): a gap in the figures, -inf in the table")
-
-
-def _attach_exact(sc, res):
-    """Exact curves, references, notes and stationary values of ``entropy.exact.profiles`` (where registered)."""
-    from . import exact
-
-    if not exact.has_profiles(sc.process):
-        return
-    t, est = sc.raw["time"], sc.raw["estimate"]
-    ref = exact.profiles(sc.process, sc.start, forward=t["forward"], backward=t["backward"], dt=t["dt"],
-                         base=est["base"], history=est["history"])
-    labels, meta = res.metadata["exact_labels"], res.metadata
-    for q in res.profiles:
-        if q in ref.curves:
-            res.exact[q] = np.asarray(ref.curves[q], dtype=float)
-            labels[q] = ref.labels.get(q, "exact")
-        for i, (label, curve) in enumerate(ref.extra_curves.get(q, [])):
-            name = f"exact_extra/{q}/{i}"
-            res.arrays[name] = np.asarray(curve, dtype=float)
-            meta.setdefault("extra_curves", {}).setdefault(q, []).append({"array": name, "label": label})
-    for q, refs in ref.references.items():
-        meta["references"][q] = [r.to_dict() for r in refs]
-    meta["notes"].extend(ref.notes)
-    meta.update(ref.scalars)
-
-
-def _run_profiles(sc, res, progress, stop):
-    data, done = _simulate(sc, progress, stop)
-    if done == 0:
-        raise KeyboardInterrupt
-    res.metadata["paths"] = int(done)
-    res.metadata["complete"] = done == sc.raw["ensemble"]["paths"]
-    _estimate_profiles(sc, data, res, progress)
-    _attach_exact(sc, res)
-    res.metadata["time_unit"] = sc.spec.time_unit
-    res.metadata["dt"] = sc.raw["time"]["dt"]
-    res.metadata["profiles"] = {q: {"unit": p.unit, "method": p.method, "confidence": p.confidence,
-                                    "extra": {k: v for k, v in p.extra.items() if isinstance(v, (int, float, str))}}
-                                for q, p in res.profiles.items()}
-
-
-# ------------------------------------------------------------------------------ other analyses
-def _run_fluctuation(sc, res, progress, stop):
-    from .fluctuations import dip_state_law, ehrenfest_dip_profile, fluctuation_aligned, stationary_run
-    from .processes.ehrenfest import Ehrenfest, mean_boltzmann_entropy
-
-    a = sc.raw["analysis"]
-    b = sc.raw["estimate"]["base"]
-    seed = sc.raw["ensemble"]["seed"]
-    process = sc.process
-    run = stationary_run(process, a["length"], seed=seed, base=b)
-    avg = fluctuation_aligned(run.entropy, a["threshold"], a["window"], separation=a["separation"], ties=a["ties"],
-                              seed=seed)
-    res.arrays.update(lags=avg.lags, mean=avg.mean, stderr=avg.stderr, positions=avg.positions,
-                      series_excerpt=run.entropy[: min(run.entropy.size, 20_000)])
-    res.metadata["events"] = int(avg.events)
-    res.metadata["clusters"] = int(avg.extra.get("clusters", 0))
-    res.metadata["threshold"] = float(a["threshold"])
-    res.metadata["unit"] = unit_name(b) + (" per site" if not isinstance(process, Ehrenfest) else "")
-    if isinstance(process, Ehrenfest):
-        res.metadata["references"]["mean"] = [{"value": float(mean_boltzmann_entropy(process.stationary_distribution,
-                                                                                      process.balls, base=b)),
-                                               "label": "stationary mean <S_B>"}]
-        if avg.events:
-            law = dip_state_law(run.states, avg.positions, process.n_states)
-            res.arrays["exact"] = ehrenfest_dip_profile(process, law, avg.lags, base=b)
-            res.metadata["exact_labels"]["mean"] = "exact E[S_B(n_t) | n_0], n_0 from the dips"
-            res.metadata["notes"].append(
-                "dashed: the urn conditioned only on its state at the dip (exact, symmetric in t); the aligned average "
-                "also conditions on the dip being the minimum of its excursion, which lifts it at small lags")
-    else:
-        res.metadata["references"]["mean"] = [{"value": 1.0 / math.log2(b), "label": "maximum, 1 bit per site"}]
-    if not avg.events:
-        res.metadata["notes"].append(f"no dips at or below threshold {a['threshold']:g}: raise analysis.threshold or "
-                                     "analysis.length")
-    res.metadata["paths"] = 1
-    res.tables["aligned"] = [{"lag": int(l), "mean": float(m), "stderr": float(s),
-                              **({"exact": float(res.arrays["exact"][i])} if "exact" in res.arrays else {})}
-                             for i, (l, m, s) in enumerate(zip(avg.lags, avg.mean, avg.stderr))]
-
-
-def _run_reversibility(sc, res, progress, stop):
-    from .estimators.irreversibility import entropy_production, reversibility_test
-    from .processes.markov import MarkovChain
-    from .simulate import simulate
-
-    a = sc.raw["analysis"]
-    est = sc.raw["estimate"]
-    b, conf = est["base"], est["confidence"]
-    seed, rows = sc.raw["ensemble"]["seed"], sc.raw["ensemble"]["paths"]
-    chain = sc.process
-    cases = [("given", "reversible chain (the scenario's)" if chain.is_reversible() else "driven chain (the scenario's)",
-              chain)]
-    if a["compare_reversible"]:
-        P, Pr = chain.P, chain.reversed().P
-        sym = (P + Pr) / 2.0
-        cases.append(("reversible", "its reversible part (P + P~)/2", MarkovChain(sym)))
-    rows_out = []
-    for key, label, ch in cases:
-        series = simulate(ch, ch.stationary_distribution, forward=a["length"] - 1, paths=rows, seed=seed,
-                          chunk_size=None, progress=progress).states
-        ep = entropy_production(series, history=a["history"], base=b, n_blocks=a["n_blocks"], seed=seed,
-                                confidence=conf)
-        test = reversibility_test(series, history=1, n_surrogates=a["n_surrogates"], n_blocks=a["n_blocks"], seed=seed,
-                                  base=b)
-        ex = float(ch.entropy_production(base=b))
-        res.arrays[f"{key}/rates"] = np.asarray(ep.extra["rates"], float)
-        res.arrays[f"{key}/rates_stderr"] = np.asarray(ep.extra["rates_stderr"], float)
-        res.arrays[f"{key}/surrogates"] = np.asarray(test.surrogates, float)
-        res.arrays[f"{key}/statistic"] = np.asarray([test.statistic])
-        res.metadata.setdefault("cases", {})[key] = {
-            "label": label, "exact_entropy_production": ex, "pvalue": float(test.pvalue),
-            "statistic": float(test.statistic), "unmatched_fraction": float(ep.extra["unmatched_fraction"])}
-        if ch.n_states <= 50:  # small chains: record the matrix tested
-            P = ch.P
-            res.metadata["cases"][key]["P"] = np.asarray(P.toarray() if hasattr(P, "toarray") else P).round(12).tolist()
-        for j, (r, s) in enumerate(zip(ep.extra["rates"], ep.extra["rates_stderr"]), start=1):
-            lo, hi = normal_interval(r, s, conf)
-            rows_out.append({"process": key, "history": j, "entropy_production": float(r), "stderr": float(s),
-                             "ci_low": float(lo), "ci_high": float(hi), "exact": ex,
-                             "pvalue_reversible": float(test.pvalue)})
-    res.tables["entropy_production"] = rows_out
-    res.metadata["paths"] = int(rows)
-    res.metadata["unit"] = f"{unit_name(b)} per step"
-
-
-def _run_barbed(sc, res, progress, stop):
-    from .estimators.sequence import block_entropy_curve
-    from .processes.hmm import preset
-
-    a = sc.raw["analysis"]
-    b = sc.raw["estimate"]["base"]
-    seed = sc.raw["ensemble"]["seed"]
-    rows = []
-    entries = [{"name": p} if isinstance(p, str) else p for p in a["presets"]]
-    for i, entry in enumerate(entries):
-        if stop is not None and stop():
-            break
-        params = entry.get("params", {})
-        try:
-            hmm = preset(entry["name"], **params)
-        except ValueError as exc:
-            raise ScenarioError(f"{sc.source}: analysis.presets[{i}]: {exc}") from None
-        row = {"process": hmm.name or entry["name"], "preset": entry["name"], "params": params}
-        for col, fn in (("h", lambda: hmm.entropy_rate(base=b)), ("E", lambda: hmm.excess_entropy(base=b)),
-                        ("C+", lambda: hmm.statistical_complexity("forward", base=b)),
-                        ("C-", lambda: hmm.statistical_complexity("reverse", base=b)),
-                        ("chi+", lambda: hmm.crypticity("forward", base=b)),
-                        ("chi-", lambda: hmm.crypticity("reverse", base=b)),
-                        ("Xi", lambda: hmm.causal_irreversibility(base=b))):
-            try:
-                row[col] = float(fn())
-            except ValueError as exc:
-                row[col] = None
-                row.setdefault("why_missing", str(exc).split(";")[0])
-        # block entropies of a sequence and of its reversal are equal (the reversed words have the
-        # same counts), so one estimate serves both directions of time: that is the symmetry of h and E
-        seq = hmm.sample(a["length"], seed=seed)
-        curve = block_entropy_curve(seq, a["max_length"], base=b)
-        row["h_est"] = float(curve.entropy_rate.value[-1])
-        row["h_est_stderr"] = float(curve.entropy_rate.stderr[-1])
-        row["E_est"] = float(curve.excess_entropy.value[-1])
-        row["E_est_stderr"] = float(curve.excess_entropy.stderr[-1])
-        res.arrays[f"{entry['name']}_{i}/h_curve"] = np.asarray(curve.entropy_rate.value, float)
-        res.arrays[f"{entry['name']}_{i}/E_curve"] = np.asarray(curve.excess_entropy.value, float)
-        rows.append(row)
-    res.tables["barbed_arrow"] = rows
-    res.metadata["complete"] = len(rows) == len(entries)
-    res.metadata["paths"] = 1
-    res.metadata["unit"] = unit_name(b)
-    res.metadata["estimated_from"] = f"one sequence of {a['length']:,} symbols per preset, blocks up to L = {a['max_length']}"
-
-
-_ANALYSES = {"profiles": _run_profiles, "fluctuation_aligned": _run_fluctuation,
-             "reversibility_test": _run_reversibility, "barbed_arrow": _run_barbed}
-
-
-def run_scenario(sc: Scenario, *, progress=False, stop=None) -> RunResult:
-    """Run a validated scenario: simulate, estimate, attach exact references.
-
-    Parameters
-    ----------
-    sc : Scenario
-        From :func:`entropy.scenario.load_scenario` or :func:`~entropy.scenario.parse_scenario`.
-    progress : bool
-        Progress bars on stderr.
-    stop : callable, optional
-        Polled between chunks of paths; when it returns True the simulation stops and the
-        paths finished so far are estimated (the result's ``metadata["complete"]`` is then
-        False). The ``entropy`` command wires it to Ctrl-C (see :func:`interruptible`).
-
-    Returns
-    -------
-    RunResult
-    """
-    if not isinstance(sc, Scenario):
-        raise ValueError(f"sc: expected a Scenario (entropy.scenario.load_scenario), got {type(sc).__name__}")
-    t_start = time.time()
-    raw = sc.raw
-    res = RunResult(name=sc.name, scenario=raw)
-    res.metadata.update({
-        "format": FORMAT_VERSION,
-        "name": sc.name,
-        "source": sc.source,
-        "analysis": sc.analysis,
-        "family": sc.family,
-        "process_kind": sc.kind,
-        "process": repr(sc.process) if sc.kind else None,
-        "seed": raw["ensemble"]["seed"],
-        "paths_requested": raw["ensemble"].get("paths"),
-        "unit": unit_name(raw["estimate"]["base"]),
-        "method": raw["estimate"]["method"],
-        "confidence": raw["estimate"]["confidence"],
-        "references": {},
-        "exact_labels": {},
-        "notes": [],
-        "complete": True,
-    })
-    _ANALYSES[sc.analysis](sc, res, progress, stop)
-    res.metadata["wall_time_s"] = round(time.time() - t_start, 3)
-    res.metadata["created"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    res.metadata["versions"] = _versions()
-    res.metadata["machine"] = _machine()
-    return res
 
 
 # ------------------------------------------------------------------------------ disk
@@ -657,3 +329,12 @@ def load_result(path) -> RunResult:
                 arrays[k[len("array/"):]] = z[k]
     return RunResult(name=meta.get("name", p.name), scenario=raw, profiles=profiles, exact=exact_arrays,
                      arrays=arrays, tables=tables, metadata=meta)
+
+
+def __getattr__(name):
+    # run_scenario lives in entropy.runs (which imports this module); kept importable from here
+    if name == "run_scenario":
+        from .runs import run_scenario
+
+        return run_scenario
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,6 +27,7 @@ __all__ = [
     "SECTIONS", "PROCESS_KINDS", "ANALYSIS_KINDS", "Key",
 ]
 
+from .analyses import ANALYSES, ANALYSIS_KINDS
 from .families import CONTINUOUS_METHODS, DISCRETE_METHODS, PROCESS_KINDS  # noqa: F401
 from .schema import (  # noqa: F401  (Key and the checks are part of this module's public face)
     BOOL,
@@ -107,91 +108,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
     },
 }
 # ``[quick]`` holds overrides for ``--quick`` runs (a mirror of the document, see quick_document)
+SECTIONS["analysis"] = {"kind": Key(STR, "profiles", check=_one_of(*ANALYSES), doc="what to compute")}
 _ALL_SECTIONS = ("scenario", "process", "start", "time", "ensemble", "estimate", "analysis", "execution", "output",
                  "quick")
-
-
-# ------------------------------------------------------------------------------ analysis kinds
-def _presets_check(v):
-    from .processes.hmm import PRESETS
-
-    names = sorted(PRESETS) + ["rip", "sns"]
-    if not v:
-        return "expected at least one preset"
-    for i, x in enumerate(v):
-        if isinstance(x, str):
-            x = {"name": x}
-        if not isinstance(x, dict) or set(x) - {"name", "params"} or not isinstance(x.get("name"), str):
-            return f"entry {i}: expected a preset name or a table {{name = ..., params = {{...}}}}"
-        if x["name"] not in names:
-            hint = difflib.get_close_matches(x["name"], names, n=1)
-            return f"entry {i}: unknown preset {x['name']!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "") \
-                + f"; expected one of {', '.join(names)}"
-        params = x.get("params", {})
-        if not isinstance(params, dict) or _number_table(params):
-            return f"entry {i}: params must be a table of finite numbers"
-    return None
-
-
-@dataclass(frozen=True)
-class AnalysisKind:
-    """What a scenario computes: its keys, the process families it accepts, the sections it needs."""
-
-    keys: dict[str, Key]
-    families: tuple
-    needs: tuple  # sections that must be present (besides [ensemble])
-    unused: tuple  # sections that must be absent
-    doc: str
-
-
-ANALYSIS_KINDS: dict[str, AnalysisKind] = {
-    "profiles": AnalysisKind(
-        {}, ("chain", "ehrenfest", "kac", "lattice", "hmm", "diffusion"), ("process", "time"), (),
-        "simulate a two-sided ensemble from t0 and estimate per-time quantities (the default)",
-    ),
-    "fluctuation_aligned": AnalysisKind(
-        {
-            "length": Key(INT, None, required=True, check=_range(3, 10**9), doc="length of the one stationary run",
-                          unit="steps"),
-            "threshold": Key(NUM, None, required=True, doc="dips are excursions of the entropy at or below this value",
-                             unit="bits (units of estimate.base)"),
-            "window": Key(INT, None, required=True, check=_range(1, 10**7), doc="half-width of the aligned windows",
-                          unit="steps"),
-            "separation": Key(INT, None, check=_positive, doc="minimum distance between dips (default window)",
-                              unit="steps"),
-            "ties": Key(STR, "random", check=_one_of("random", "first", "last"),
-                        doc="which index of a flat minimum is the dip"),
-        },
-        ("ehrenfest", "kac"), ("process",), ("time", "start"),
-        "one long stationary run; average the entropy around its dips (Boltzmann's V)",
-    ),
-    "reversibility_test": AnalysisKind(
-        {
-            "length": Key(INT, None, required=True, check=_range(10, 10**9), doc="length of each stationary series",
-                          unit="steps"),
-            "history": Key(INT, 3, check=_range(1, 16), doc="longest history k of the entropy production sigma_k"),
-            "n_surrogates": Key(INT, 999, check=_range(1, 10**6), doc="surrogates of the reversibility test"),
-            "n_blocks": Key(INT, 50, check=_range(2, 10**6), doc="blocks of the bootstrap and of the surrogates"),
-            "compare_reversible": Key(BOOL, True, doc="also test the reversible chain (P + P~)/2 with the same "
-                                      "stationary law (zero entropy production)"),
-        },
-        ("chain",), ("process",), ("time", "start"),
-        "entropy production of a stationary series and a surrogate test of reversibility",
-    ),
-    "barbed_arrow": AnalysisKind(
-        {
-            "presets": Key(LIST, None, required=True, check=_presets_check,
-                           doc='HMM presets: names or tables {name = "even", params = {p = 0.5}}'),
-            "length": Key(INT, 200_000, check=_range(100, 10**9), doc="length of the simulated sequence of each "
-                          "preset (for the estimated h and E)", unit="symbols"),
-            "max_length": Key(INT, 10, check=_range(1, 32), doc="longest block L of the estimated curves",
-                              unit="symbols"),
-        },
-        ("none",), (), ("process", "time", "start"),
-        "table of exact h, E, C+, C-, crypticities and causal irreversibility of HMM presets, with estimates",
-    ),
-}
-SECTIONS["analysis"] = {"kind": Key(STR, "profiles", check=_one_of(*ANALYSIS_KINDS), doc="what to compute")}
 
 
 # ------------------------------------------------------------------------------ validation

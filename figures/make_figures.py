@@ -9,7 +9,7 @@
 ``--quick`` writes into ``<tmp>/entropy-figures-quick/`` unless ``--out`` says otherwise, so a
 preview never replaces the committed full-size figures.
 
-Each scenario of :data:`FIGURES` is run with :func:`entropy.results.run_scenario` (the same
+Each scenario of :data:`FIGURES` is run with :func:`entropy.runs.run_scenario` (the same
 code as ``entropy run``), its figures are drawn into a scratch directory, and the PNG files
 listed are copied to ``docs/figures/<scenario>_<figure>.png`` (atomically; the lattice gas
 also gives ``lattice_gas_lattice.gif``). The script warns
@@ -57,7 +57,7 @@ FIGURES = {
 def make(names, quick: bool, out: Path, verbose=True) -> list[Path]:
     sys.path.insert(0, str(ROOT))
     from entropy.plotting import save_figures
-    from entropy.results import run_scenario
+    from entropy.runs import run_scenario
     from entropy.scenario import load_scenario
 
     out.mkdir(parents=True, exist_ok=True)

@@ -99,12 +99,12 @@ def test_exit_codes(tmp_path, capsys):
 def test_a_failure_while_running_exits_1(tmp_path, capsys, monkeypatch):
     f = tmp_path / "small.toml"
     f.write_text(SMALL)
-    import entropy.results as results
+    import entropy.runs as runs
 
     def boom(*a, **k):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(results, "run_scenario", boom)
+    monkeypatch.setattr(runs, "run_scenario", boom)
     assert main(["run", "-q", "--out", str(tmp_path), str(f)]) == 1
     assert "simulated failure" in capsys.readouterr().err
 
