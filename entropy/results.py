@@ -40,8 +40,8 @@ import numpy as np
 from ._units import unit_name
 from .estimators._result import Profile
 
-__all__ = ["RunResult", "run_scenario", "save_result", "load_result", "atomic_write_bytes", "StopRequest",
-           "interruptible"]  # noqa: F822 (run_scenario: see __getattr__)
+__all__ = ["RunResult", "save_result", "load_result", "atomic_write_bytes", "StopRequest",
+           "interruptible"]
 
 ARRAYS = "arrays.npz"
 METADATA = "metadata.json"

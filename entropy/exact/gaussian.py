@@ -39,6 +39,7 @@ from ..processes.diffusion import (
     _positive,
     check_start,
 )
+from ._dispatch import register
 from ._types import ExactProfiles, Reference
 
 __all__ = [
@@ -444,3 +445,8 @@ def diffusion_profiles(process, start, *, forward=0, backward=0, dt, base=2, **_
         scalars["reversible"] = bool(lin.is_reversible())
     return ExactProfiles(times=times, unit=unit, curves=curves, labels=labels, references=refs, scalars=scalars,
                          notes=tuple(notes))
+
+
+register(BrownianMotion, diffusion_profiles, needs_dt=True)
+register(OrnsteinUhlenbeck, diffusion_profiles, needs_dt=True)
+register(Langevin, diffusion_profiles, needs_dt=True)

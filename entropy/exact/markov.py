@@ -23,6 +23,7 @@ import numpy as np
 
 from .._units import check_base, check_positive_int, unit_name
 from ..processes.markov import MarkovChain
+from ._dispatch import register
 from ._types import ExactProfiles, Reference
 
 __all__ = ["marginals", "shannon_entropy", "relative_entropy", "chain_profiles"]
@@ -200,3 +201,6 @@ def _irreversibility(chain, times, probs):
         with np.errstate(divide="ignore", invalid="ignore"):
             out[at] = float(np.where(J > 0, J * np.log(J / Jt), 0.0).sum())
     return out
+
+
+register(MarkovChain, chain_profiles)

@@ -15,6 +15,11 @@ import math
 import numpy as np
 
 from .._units import check_base, check_positive_int, unit_name
+from ..processes.ehrenfest import Ehrenfest
+from ..processes.hmm import HiddenMarkovModel
+from ..processes.kac import KacRing
+from ..processes.lattice_gas import LatticeGas
+from ._dispatch import register
 from ._types import ExactProfiles, Reference
 from .markov import chain_profiles, shannon_entropy
 
@@ -27,6 +32,7 @@ def _two_sided_times(forward, backward):
     return np.arange(-backward, forward + 1)
 
 
+@register(Ehrenfest)
 def ehrenfest_profiles(urn, start, *, forward=0, backward=0, base=2, **_):
     r"""Exact references of an Ehrenfest urn recording :math:`n_t` (balls in urn A).
 
@@ -52,6 +58,7 @@ def ehrenfest_profiles(urn, start, *, forward=0, backward=0, base=2, **_):
                          extra_curves=extra, probs=ref.probs, scalars=dict(ref.scalars), notes=ref.notes + notes)
 
 
+@register(KacRing)
 def kac_profiles(ring, start, *, forward=0, backward=0, base=2, **_):
     r"""Boltzmann's prediction for the Kac ring's coarse-grained entropy per site.
 
@@ -83,6 +90,7 @@ def kac_profiles(ring, start, *, forward=0, backward=0, base=2, **_):
         notes=tuple(notes))
 
 
+@register(HiddenMarkovModel)
 def hmm_profiles(hmm, start, *, forward=0, backward=0, base=2, history=1, **_):
     r"""Exact symbol entropy :math:`H(t) = H[X_t]` of a two-sided hidden Markov process, with stationary references.
 
@@ -117,6 +125,7 @@ def hmm_profiles(hmm, start, *, forward=0, backward=0, base=2, history=1, **_):
                          references=refs, probs=p, scalars=scalars)
 
 
+@register(LatticeGas)
 def lattice_profiles(gas, start, *, forward=0, backward=0, base=2, **_):
     r"""The lattice gas's largest coarse-grained entropy (even occupation of the cells), as a reference.
 
