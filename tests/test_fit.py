@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -250,3 +251,36 @@ def test_bad_estimate_options_name_the_argument():
             fit.estimates(**kw)
     with pytest.raises(ValueError, match=r"word=\(5,\)"):
         fit.state_of((5,))
+
+
+def _figures_module(name):
+    import importlib
+    import pathlib
+
+    path = str(pathlib.Path(__file__).resolve().parent.parent / "figures")
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    return importlib.import_module(name)
+
+
+def test_sunspots_analysis_fitted_chains_agree_with_the_estimates():
+    pytest.importorskip("statsmodels")
+    sun = _figures_module("sunspots")
+    years, values = sun.load_sunspots()
+    assert years[0] == 1700 and years[-1] == 2008 and values.size == 309
+    r = sun.analyse(values, max_history=2)
+    # forwards and backwards: the same estimate of a stationary sequence
+    np.testing.assert_allclose(r["h_forward"][:, 0], r["h_backward"][:, 0], atol=1e-12)
+    # fitted order-k chain and the plug-in estimate of h(k) use the same windows; within
+    # 3 of their combined standard errors (they are nearly the same number)
+    gap = np.abs(r["h_fit"][:, 0] - r["h_forward"][:, 0])
+    assert np.all(gap < 3 * np.hypot(r["h_fit"][:, 1], r["h_forward"][:, 1]))
+    assert np.all(r["pvalue"] < 0.05)  # sunspot cycles rise faster than they decay
+
+
+def test_make_figures_skips_sunspots_without_statsmodels(monkeypatch, tmp_path, capsys):
+    mf = _figures_module("make_figures")
+    monkeypatch.setitem(sys.modules, "statsmodels", None)
+    monkeypatch.setitem(sys.modules, "statsmodels.api", None)
+    assert mf.make_sunspots_if_possible(tmp_path) is None
+    assert "skipped" in capsys.readouterr().out and not list(tmp_path.iterdir())
