@@ -82,11 +82,14 @@ asymptotically independent multinomial means, :math:`\mathrm{Cov}(\hat P_{u\cdot
   :math:`Z = (I - P + \mathbf 1 \pi)^{-1}` (Kemeny & Snell 1960; Schweitzer 1968). For the
   entropy rate :math:`g_{uj} = \pi_u [(Z H)_j - \log P_{uj}]` with :math:`H_v` the row
   entropies; the gradients of :math:`E` and :math:`\sigma` follow the same way (see the code).
-  Normal interval ``value -/+ z * stderr``. Dense, up to 2000 states.
+  Normal interval ``value -/+ z * stderr``.
 * ``ci="bootstrap"``: parametric row bootstrap. Each replicate draws the counts of every
   visited row from :math:`\mathrm{Multinomial}(N_u, \hat P_{u\cdot})`, refits with the same
   pseudocount and recomputes the quantity; ``stderr`` is the standard deviation of the
   replicates and the interval their percentile interval.
+
+Both work on dense matrices, for chains of up to ``DENSE_MAX = 2000`` states (the exact values
+themselves have no such limit).
 
 Both treat the context counts as fixed and the series as long compared with the chain's
 mixing time; neither accounts for the choice of order or symbolisation.
@@ -300,7 +303,7 @@ class FittedMarkovChain(MarkovChain):
     def symbol_excess_entropy(self, base=2) -> float:
         r"""Excess entropy of the symbol process, :math:`E = H(\pi) - k\,h` (``k`` = order)."""
         b = check_base(base)
-        h, E, _ = _quantities(_dense(self._P), self.stationary_distribution, self.order, None)
+        h, E, _ = _quantities(self._P, self.stationary_distribution, self.order, None)
         return E / math.log(b)
 
     def symbol_entropy_production(self, base=2, *, symbol_reversal=None) -> float:
@@ -313,7 +316,7 @@ class FittedMarkovChain(MarkovChain):
         """
         b = check_base(base)
         r = self._reversed_states(symbol_reversal)
-        _, _, s = _quantities(_dense(self._P), self.stationary_distribution, self.order, r)
+        _, _, s = _quantities(self._P, self.stationary_distribution, self.order, r)
         return s / math.log(b)
 
     # -- standard errors ----------------------------------------------------------------------
@@ -358,9 +361,9 @@ class FittedMarkovChain(MarkovChain):
             raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
         n_boot = check_positive_int(n_boot, "n_boot", minimum=2)
         seed = check_positive_int(seed, "seed", minimum=0)
-        if ci == "normal" and self.n_states > DENSE_MAX:
-            raise ValueError(f"ci='normal': the delta method needs a dense inverse, at most {DENSE_MAX} states; "
-                             f"this chain has {self.n_states} (use ci='bootstrap')")
+        if self.n_states > DENSE_MAX:
+            raise ValueError(f"ci={ci!r}: standard errors are computed on dense matrices, at most {DENSE_MAX} "
+                             f"states; this chain has {self.n_states} (fit a lower order)")
         r = self._reversed_states(symbol_reversal)
         P = _dense(self._P)
         pi = self.stationary_distribution
@@ -439,23 +442,34 @@ def _pair_law(P, pi, r):
 
 
 def _quantities(P, pi, k, r):
-    """(h, E, sigma) of the order-k symbol process of the lifted chain (P, pi), in nats; sigma is
-    NaN when ``r`` (reversed state of every state, -1 if none) is None."""
-    H = -_xlogx(P).sum(axis=1)
-    h = float(pi @ H)
+    """(h, E, sigma) of the order-k symbol process of the lifted chain (P dense or sparse, pi), in
+    nats; sigma is NaN when ``r`` (reversed state of every state, -1 if none) is None. Works on
+    the stored transitions only, so a large sparse chain is never made dense."""
+    C = sp.csr_matrix(P)
+    u = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
+    v, p = C.indices, C.data
+    keep = p > 0
+    u, v, p = u[keep], v[keep], p[keep]
+    h = float(pi @ np.bincount(u, weights=-p * np.log(p), minlength=C.shape[0]))
     E = float(-_xlogx(pi).sum()) - k * h
     if r is None:
         return h, E, math.nan
-    F, Frev = _pair_law(P, pi, r)
+    F = pi[u] * p
     pos = F > 0
-    if np.any(pos & (Frev <= 0)):
+    u, v, F = u[pos], v[pos], F[pos]
+    ru, rv = r[u], r[v]
+    if np.any((ru < 0) | (rv < 0)):
         return h, E, math.inf
-    Dk1 = float(np.sum(F[pos] * np.log(F[pos] / Frev[pos])))
-    rp = np.where(r >= 0, pi[np.where(r >= 0, r, 0)], 0.0)
-    posp = pi > 0
-    if np.any(posp & (rp <= 0)):
+    # the reverse of the word (u, v) is the pair (r(v), r(u)); its probability pi[r(v)] P[r(v), r(u)]
+    back = pi[rv] * (np.asarray(C[rv, ru]).ravel() if F.size else np.zeros(0))
+    if np.any(back <= 0):
         return h, E, math.inf
-    Dk = float(np.sum(pi[posp] * np.log(pi[posp] / rp[posp])))
+    Dk1 = float(np.sum(F * np.log(F / back)))
+    posp = np.flatnonzero(pi > 0)
+    rp = np.where(r[posp] >= 0, pi[np.maximum(r[posp], 0)], 0.0)
+    if np.any(rp <= 0):
+        return h, E, math.inf
+    Dk = float(np.sum(pi[posp] * np.log(pi[posp] / rp)))
     return h, E, Dk1 - Dk
 
 
