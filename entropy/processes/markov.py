@@ -88,6 +88,19 @@ class MarkovChain(DiscreteProcess):
         self._P = M
         self._reverse = None
 
+    @classmethod
+    def fit(cls, series, order=1, *, pseudocount=0.0, n_states=None, states="observed"):
+        """Fit a chain of Markov order ``order`` to symbol series (maximum likelihood counts,
+        optional pseudocount; orders above 1 by lifting to words).
+
+        See :func:`entropy.processes.fit.fit_markov_chain` for the parameters, the states of a
+        lifted chain and the standard errors; returns a
+        :class:`~entropy.processes.fit.FittedMarkovChain`.
+        """
+        from .fit import fit_markov_chain
+
+        return fit_markov_chain(series, order, pseudocount=pseudocount, n_states=n_states, states=states)
+
     # -- validation ---------------------------------------------------------------------
     def _validate(self, M):
         if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] == 0:
