@@ -37,11 +37,6 @@ __all__ = ["to_dataframe", "to_xarray", "COLUMNS"]
 #: Columns of :func:`to_dataframe`'s long format, in order.
 COLUMNS = ["time", "arm", "quantity", "value", "stderr", "ci_low", "ci_high", "exact", "unit", "method"]
 
-#: Per-time arrays of an ExactProfiles that are exported (``irreversibility`` when computed).
-EXACT_QUANTITIES = ("entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward",
-                    "excess_entropy", "irreversibility")
-
-
 def _require(module: str, caller: str):
     try:
         return importlib.import_module(module)
@@ -81,7 +76,7 @@ def _exact_for(quantity, times, exact, where: str) -> np.ndarray:
             return nan
         exact = exact[quantity]
     if isinstance(exact, ExactProfiles):
-        arr = getattr(exact, quantity, None) if quantity in EXACT_QUANTITIES else None
+        arr = exact.curves.get(quantity)
         if arr is None:
             return nan
         pos = {t: i for i, t in enumerate(np.asarray(exact.times).tolist())}
@@ -103,10 +98,7 @@ def _from_profile(p: Profile, quantity: str, exact, where="") -> _Series:
 
 def _from_exact(ref: ExactProfiles) -> list[_Series]:
     out = []
-    for q in EXACT_QUANTITIES:
-        arr = getattr(ref, q)
-        if arr is None:
-            continue
+    for q, arr in ref.curves.items():
         v = np.asarray(arr, float)
         out.append(_Series(q, np.asarray(ref.times), v, np.where(np.isnan(v), np.nan, 0.0), v, v, v, ref.unit,
                            "exact", 1.0))
