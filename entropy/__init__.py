@@ -27,7 +27,7 @@ from .processes import (
 from .results import RunResult, load_result, save_result
 from .runs import run_scenario
 from .scenario import ScenarioError, load_scenario
-from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
+from .simulation import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
 
 __all__ = [
     "__version__",

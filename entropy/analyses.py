@@ -54,7 +54,7 @@ def _simulate(sc, progress, stop):
     paths finished. Every path's numbers depend only on (seed, path index), so the first
     ``paths_done`` paths are exactly those of the complete run.
     """
-    from .simulate import InsufficientMemoryError, simulate
+    from .simulation import InsufficientMemoryError, simulate
 
     raw = sc.raw
     t, ens = raw["time"], raw["ensemble"]
@@ -179,7 +179,7 @@ def _run_fluctuation(sc, res, progress, stop):
 def _run_reversibility(sc, res, progress, stop):
     from .estimators.irreversibility import entropy_production, reversibility_test
     from .processes.markov import MarkovChain
-    from .simulate import simulate
+    from .simulation import simulate
 
     a = sc.raw["analysis"]
     est = sc.raw["estimate"]

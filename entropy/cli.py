@@ -68,7 +68,7 @@ def cmd_run(args) -> int:
     from . import runs
     from .results import StopRequest, interruptible, save_result
     from .scenario import ScenarioError, load_scenario
-    from .simulate import InsufficientMemoryError
+    from .simulation import InsufficientMemoryError
 
     try:
         scenarios = [load_scenario(f, _overrides(args), quick=args.quick) for f in args.files]

@@ -2,7 +2,7 @@
 
 An ensemble of ``paths`` paths is split into chunks of consecutive *global* path indices.
 Each chunk is one Dask task that runs the same chunk functions as a local run
-(:func:`entropy.simulate.count_chunk` in streaming mode, :func:`entropy.simulate.fill_chunk`
+(:func:`entropy.simulation.count_chunk` in streaming mode, :func:`entropy.simulation.fill_chunk`
 when states are stored). Path ``p`` draws its random numbers only from streams derived from
 ``(seed, p)``, so the numbers do not depend on which worker ran which chunk, on the number of
 workers or on the chunk size, and the result equals the local one bit for bit:
@@ -44,7 +44,7 @@ import numpy as np
 
 from ._kernels.markov import LANES
 from ._units import check_positive_int
-from .simulate import (
+from .simulation import (
     Ensemble,
     EnsembleCounts,
     InsufficientMemoryError,

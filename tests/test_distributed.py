@@ -19,7 +19,7 @@ distributed = pytest.importorskip("distributed")
 import entropy  # noqa: E402
 from entropy import distributed as ed  # noqa: E402
 from entropy.processes.markov import MarkovChain  # noqa: E402
-from entropy.simulate import Ensemble, InsufficientMemoryError, simulate  # noqa: E402
+from entropy.simulation import Ensemble, InsufficientMemoryError, simulate  # noqa: E402
 
 DRIVEN = [[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]]
 

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from entropy.processes.ehrenfest import Ehrenfest, boltzmann_entropy, gibbs_entropy, mean_boltzmann_entropy
-from entropy.simulate import simulate
+from entropy.simulation import simulate
 
 LN2 = math.log(2.0)
 

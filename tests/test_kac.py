@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from entropy.processes.kac import KacRing, binary_entropy
-from entropy.simulate import simulate
+from entropy.simulation import simulate
 
 @pytest.mark.parametrize("N, m", [(2, 1), (7, 3), (64, 10), (65, 64), (130, 17), (200, 40)])
 def test_kac_kernel_matches_numpy_reference_both_arms(N, m):

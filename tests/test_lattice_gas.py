@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from entropy.processes.lattice_gas import LatticeGas
-from entropy.simulate import simulate
+from entropy.simulation import simulate
 
 @pytest.mark.parametrize("exclusion", [False, True])
 def test_lattice_gas_invariants_and_snapshots(exclusion):

@@ -7,7 +7,7 @@ import numpy as np
 from entropy.processes.ehrenfest import Ehrenfest
 from entropy.processes.kac import KacRing
 from entropy.processes.lattice_gas import LatticeGas
-from entropy.simulate import simulate
+from entropy.simulation import simulate
 
 def test_results_do_not_depend_on_thread_count():
     import numba
