@@ -45,6 +45,7 @@ from .estimators._result import Profile, normal_interval
 from .scenario import Scenario, ScenarioError
 
 __all__ = ["RunResult", "run_scenario", "save_result", "load_result", "atomic_write_bytes", "StopRequest",
+           "preflight", "check_memory", "memory_estimate",
            "interruptible"]
 
 ARRAYS = "arrays.npz"
@@ -203,10 +204,9 @@ def _simulate(sc: Scenario, progress, stop):
 
     raw = sc.raw
     t, ens = raw["time"], raw["ensemble"]
-    F, B, paths, store = t["forward"], t["backward"], ens["paths"], ens["store"]
-    pairs = bool({"entropy_rate_forward", "entropy_rate_backward", "excess_entropy", "irreversibility"}
-                 & set(raw["estimate"]["quantities"]))
-    kw = dict(forward=F, backward=B, paths=paths, seed=ens["seed"], dt=t["dt"], store=store, pairs=pairs,
+    F, B, paths, store_ = t["forward"], t["backward"], ens["paths"], ens["store"]
+    pairs = bool(_PAIR_QUANTITIES & set(raw["estimate"]["quantities"]))
+    kw = dict(forward=F, backward=B, paths=paths, seed=ens["seed"], dt=t["dt"], store=store_, pairs=pairs,
               chunk_size=ens["chunk_size"], progress=progress)
     if raw["execution"]["backend"] == "dask":  # runs to the end (no partial results on Ctrl-C)
         with _dask_client(raw["execution"]) as client:
@@ -214,14 +214,140 @@ def _simulate(sc: Scenario, progress, stop):
     try:
         # Ctrl-C only sets the stop flag (see interruptible): simulate ends after a whole chunk
         data = simulate(sc.process, sc.start, stop=stop, **kw)
-    except InsufficientMemoryError as exc:
-        hint = "ensemble.paths or time.forward / time.backward"
-        if store and sc.process.discrete and raw["estimate"]["history"] == 1:
-            hint += ", or set ensemble.store = false"
-        elif not store:
-            hint += ", or estimate fewer quantities (rates and E need per-time pair counts)"
-        raise InsufficientMemoryError(f"{sc.source}: {exc}; in the scenario, reduce {hint}") from None
+    except InsufficientMemoryError as exc:  # memory shrank since the preflight: no API advice here
+        raise InsufficientMemoryError(f"{sc.source}: {str(exc).split(';')[0]}") from None
     return data, data.paths
+
+
+# ------------------------------------------------------------------------------ preflight
+_PAIR_QUANTITIES = frozenset({"entropy_rate_forward", "entropy_rate_backward", "excess_entropy", "irreversibility"})
+
+
+def _batch_bytes():
+    from .estimators import profiles
+
+    return 8 * getattr(profiles, "BATCH_ENTRIES", 2**23)
+
+
+def memory_estimate(sc: Scenario) -> dict:
+    """Peak memory of a scenario run, simulation and estimation together (bytes).
+
+    Returns ``{"need", "per_path", "fixed", "what", "streamed"}``: ``need = fixed + paths *
+    per_path``; ``streamed`` is the need of the same run with ``ensemble.store = false`` where
+    streamed counts can serve every requested quantity (else None). The terms:
+
+    * stored states, ``paths x times x`` bytes per recorded state;
+    * word codes of the per-time rate and excess-entropy estimators, int64 per path and time
+      (two arrays, past and future, for the excess entropy), plus one gathered column block;
+    * per-time count tables (states, pairs), and the estimators' batches of tables;
+    * lattice gas: the per-path entropies in float64 and their temporaries; diffusions: the
+      kNN trees of one time;
+    * other analyses: the series of ``analysis.length`` steps and their temporaries.
+    """
+    raw = sc.raw
+    a = sc.analysis
+    proc = sc.process
+    est = raw["estimate"]
+    out = {"per_path": 0, "fixed": 0, "streamed": None, "what": ""}
+    if a != "profiles":
+        length = raw["analysis"]["length"]
+        if a == "reversibility_test":
+            out["per_path"] = length * (1 + 4 * 8)  # uint8 series, int64 codes, surrogate and bootstrap copies
+            out["what"] = f"{raw['ensemble']['paths']:,} series of {length:,} steps, their word codes and surrogates"
+        else:
+            out["fixed"] = length * 4 * 8  # states, entropy series and temporaries
+            out["what"] = f"a series of {length:,} steps"
+        out["need"] = out["fixed"] + raw["ensemble"]["paths"] * out["per_path"] if a == "reversibility_test" \
+            else out["fixed"]
+        return out
+    t, ens = raw["time"], raw["ensemble"]
+    T = t["forward"] + t["backward"] + 1
+    paths = ens["paths"]
+    item = proc.record_dtype.itemsize * int(np.prod(tuple(proc.record_shape), dtype=np.int64))
+    qs = set(est["quantities"])
+    batch = _batch_bytes()
+    fam = sc.family
+    if fam == "lattice":
+        out["per_path"] = T * (item + 3 * 8)
+        out["what"] = f"{paths:,} paths x {T:,} times and their float64 entropies"
+    elif fam == "diffusion":
+        dim = int(np.prod(tuple(proc.record_shape), dtype=np.int64)) or 1
+        out["per_path"] = T * item + 2 * dim * 8 * (est["k"] + 16)  # the states; kNN trees and distances of a time
+        out["what"] = f"{paths:,} paths x {T:,} times and the kNN trees of one time"
+    else:
+        n = int(proc.n_states)
+        tables = T * n * 8 + batch + (2 * (T - 1) * n * n * 8 if "irreversibility" in qs else 0)
+        pairs = bool(_PAIR_QUANTITIES & qs)
+        chunk = ens["chunk_size"] or max(1024, (32 * 2**20) // max(T * item, 1))
+        streamed = T * n * 8 + (T - 1) * n * n * 8 * pairs + min(chunk, paths) * T * item + tables
+        if not ens["store"]:
+            out["fixed"] = streamed
+            out["what"] = f"per-time counts of {n:,} states" + (" and pairs" if pairs else "") + f" at {T:,} times"
+        else:
+            codes = 0
+            if qs & {"entropy_rate_forward", "entropy_rate_backward"}:
+                codes = T * (8 + item)
+            if "excess_entropy" in qs:
+                codes = T * (2 * 8 + item)
+            out["per_path"] = T * item + codes
+            out["fixed"] = tables
+            out["what"] = f"{paths:,} paths x {T:,} times" + (" and their int64 word codes" if codes else "")
+            if est["history"] == 1:  # streamed pair counts serve every quantity at history 1
+                out["streamed"] = streamed
+    out["need"] = out["fixed"] + paths * out["per_path"]
+    return out
+
+
+def check_memory(sc: Scenario, *, available=None) -> dict:
+    """Refuse (before any work) a scenario run that would not fit in memory.
+
+    Raises :class:`~entropy.simulate.InsufficientMemoryError` naming the file, the sizes
+    needed and available, and only advice that works for this scenario (``store = false``
+    only where streamed counts serve every requested quantity and fit; the largest number of
+    paths that fits).
+    """
+    from .simulate import InsufficientMemoryError, _fmt_bytes, available_memory
+
+    m = memory_estimate(sc)
+    avail = available_memory() if available is None else available
+    if m["need"] <= avail:
+        return m
+    tips = []
+    if m["streamed"] is not None and m["streamed"] <= avail:
+        tips.append(f"set ensemble.store = false (streamed per-time counts need about {_fmt_bytes(m['streamed'])})")
+    if m["per_path"] > 0 and avail > m["fixed"]:
+        fit = int((avail - m["fixed"]) // m["per_path"])
+        if fit >= 1:
+            tips.append(f"reduce ensemble.paths to at most {fit:,}")
+    tips.append("shorten time.forward / time.backward" if sc.analysis == "profiles" else "reduce analysis.length")
+    raise InsufficientMemoryError(
+        f"{sc.source}: this run needs about {_fmt_bytes(m['need'])} ({m['what']}), but only {_fmt_bytes(avail)} "
+        f"is available; " + ", or ".join(tips))
+
+
+def preflight(sc: Scenario, directory=None, *, available=None) -> Path:
+    """Every check a run makes before simulating: the output place and the memory.
+
+    ``entropy validate`` and ``entropy run`` both call it, so a file that validates runs. The
+    output place (``directory``, default ``output.directory``) must be, or be creatable as, a
+    writable directory, and ``<directory>/<name>`` must be absent or a result of ours (see
+    :func:`entropy.store.check_place`). Returns the result directory a complete run writes.
+
+    Raises
+    ------
+    ScenarioError
+        For the output place, naming the file and the path.
+    InsufficientMemoryError
+        See :func:`check_memory`.
+    """
+    d = sc.raw["output"]["directory"] if directory is None else directory
+    try:
+        target = store.check_place(d, sc.name)
+        store.check_place(d, sc.name, complete=False)  # where a Ctrl-C's partial result would go
+    except store.StoreError as exc:
+        raise ScenarioError(f"{sc.source}: {exc}") from None
+    check_memory(sc, available=available)
+    return target
 
 
 def _symbol_counts(data):
@@ -710,6 +836,7 @@ def run_scenario(sc: Scenario, *, progress=False, stop=None) -> RunResult:
     """
     if not isinstance(sc, Scenario):
         raise ValueError(f"sc: expected a Scenario (entropy.scenario.load_scenario), got {type(sc).__name__}")
+    check_memory(sc)  # before any work
     t_start = time.time()
     raw = sc.raw
     res = RunResult(name=sc.name, scenario=raw)
@@ -872,7 +999,10 @@ def _bad(path, fname, msg):
     return store.InvalidResultError(f"{Path(path) / fname}: {msg}")
 
 
-def load_result(path) -> RunResult:
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".gif")
+
+
+def load_result(path, *, require_figures: bool = True) -> RunResult:
     """Load a result directory written by :func:`save_result` (or ``entropy run``).
 
     Returns the :class:`RunResult` that :func:`run_scenario` returned: the same profiles
@@ -885,9 +1015,11 @@ def load_result(path) -> RunResult:
         (a ValueError) naming the file, for anything but a complete, manifest-consistent
         result: a missing or foreign ``manifest.json``, a file missing, changed or truncated,
         ``complete`` not a JSON boolean, arrays whose lengths disagree with ``times``.
+        ``require_figures=False`` lets figures be missing (``entropy plot`` redraws them).
     """
     p = Path(path)
-    manifest, data = store.read(p, (ARRAYS, METADATA, TABLE))
+    lenient = None if require_figures else (lambda f: f.endswith(FIGURE_SUFFIXES))
+    manifest, data = store.read(p, (ARRAYS, METADATA, TABLE), missing_ok=lenient)
     try:
         meta = json.loads(data[METADATA].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

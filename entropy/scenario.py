@@ -34,6 +34,14 @@ __all__ = [
 #: during validation; a simulation's own memory is checked before it starts).
 MAX_STATES = 10_000_000
 MAX_DENSE_STATES = 2000
+#: Largest scenario file read, deepest nesting of arrays and tables, largest integer accepted.
+MAX_FILE_BYTES = 16 * 2**20
+MAX_DEPTH = 32
+MAX_INT = 2**64
+#: Longest run of a diffusion, dt * max(forward, backward), in its time units.
+MAX_DURATION = 1e12
+#: ``scenario.name``: one path component of safe characters.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 
 
 class ScenarioError(ValueError):
@@ -695,7 +703,53 @@ def _check_table(src, section, table, keys: dict[str, Key]):
     return out
 
 
-def _validate(doc: dict, src: str, default_name: str) -> Scenario:
+def _check_name(src, name, given):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or name.endswith(".partial"):
+        what = "scenario.name" if given else "the scenario's name (its file name; set scenario.name)"
+        raise ScenarioError(f"{src}: {what} = {_short(name)}: expected one path component of at most 100 characters "
+                            "A-Z a-z 0-9 _ . - (not starting with '.' or '-', not ending in '.partial')")
+
+
+def _check_output_directory(src, d):
+    """A relative output.directory from a file stays inside the folder it resolves against
+    (the current directory): no absolute path, no '..', no symlink leading out. (--out on
+    the command line is trusted and not checked here.)"""
+    import os
+    from pathlib import PurePath
+
+    how = "; to write elsewhere, say so on the command line: entropy run --out DIR"
+    if "\0" in d or not d.strip():
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: expected a relative directory name")
+    p = PurePath(d)
+    if p.is_absolute() or d.startswith("~") or p.drive:
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: an absolute path is not allowed in a scenario "
+                            f"file (it is resolved against the current directory){how}")
+    if ".." in p.parts:
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: '..' is not allowed (the directory must stay "
+                            f"inside the current directory){how}")
+    base = Path(os.getcwd()).resolve()
+    full = (base / p).resolve()
+    if full != base and base not in full.parents:
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: leads out of the current directory through a "
+                            f"symbolic link (to {full}){how}")
+
+
+def _depth_check(src, doc):
+    """Refuse nesting deeper than MAX_DEPTH and integers of MAX_INT or more (iteratively)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ScenarioError(f"{src}: arrays or tables nested more than {MAX_DEPTH} deep")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) >= MAX_INT:
+            raise ScenarioError(f"{src}: an integer with {len(str(abs(node)))} digits: expected integers below 2**64")
+
+
+def _validate(doc: dict, src: str, default_name: str, out=None) -> Scenario:
     if not isinstance(doc, dict):
         raise ScenarioError(f"{src}: expected a TOML document")
     for s in doc:
@@ -750,8 +804,11 @@ def _validate(doc: dict, src: str, default_name: str) -> Scenario:
 
     _cross_checks(src, raw, pk, raw["analysis"]["kind"])
     name = raw["scenario"]["name"] or default_name
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise ScenarioError(f"{src}: scenario.name = {name!r}: expected a plain file name (no '/', not starting with '.')")
+    _check_name(src, name, given=raw["scenario"]["name"] is not None)
+    if out is None:
+        _check_output_directory(src, raw["output"]["directory"])
+    else:
+        raw["output"]["directory"] = str(out)
     sc = Scenario(raw=raw, source=src, name=name)
     if pk is not None:
         proc_obj = sc.process  # bad matrices, presets, potentials fail here, before any work
@@ -760,7 +817,18 @@ def _validate(doc: dict, src: str, default_name: str) -> Scenario:
             sc._start = _guard(src, "start", lambda: proc_obj._check_start(start), ("start",))
         if pk.family == "diffusion" and raw["analysis"]["kind"] == "profiles":
             _guard(src, "time", lambda: proc_obj._check_dt(raw["time"]["dt"]), ("dt",))
+        _runnable(src, raw, pk, proc_obj)
     return sc
+
+
+def _runnable(src, raw, pk, proc):
+    """What a run needs of the process beyond its parameters: a unique stationary law where the
+    exact references or the reversal use one, a reversal for a backward arm."""
+    analysis = raw["analysis"]["kind"]
+    if pk.family == "chain" or (analysis == "reversibility_test"):
+        _guard(src, "process", lambda: proc.stationary_distribution, ("P",))
+    if analysis == "reversibility_test" or (analysis == "profiles" and raw["time"]["backward"] > 0):
+        _guard(src, "process", lambda: proc.reversed(), ("P",))
 
 
 def _cross_checks(src, raw, pk, analysis):
@@ -783,6 +851,10 @@ def _cross_checks(src, raw, pk, analysis):
         elif t["dt"] is not None:
             raise ScenarioError(f"{src}: time.dt = {t['dt']!r}: {raw['process']['kind']!r} is a discrete-time process; "
                                 "remove time.dt")
+        if t["dt"] is not None and not t["dt"] * max(t["forward"], t["backward"], 1) <= MAX_DURATION:
+            raise ScenarioError(f"{src}: time.dt = {t['dt']!r}: the run would last dt * max(forward, backward) = "
+                                f"{float(t['dt']) * max(t['forward'], t['backward'], 1):.3g} time units; expected at "
+                                f"most {MAX_DURATION:g}")
         if pk.family == "diffusion" and est["history"] != 1:
             raise ScenarioError(f"{src}: estimate.history = {est['history']}: the continuous estimators condition on "
                                 "one step (h[X_t | X_t-dt]); use history = 1 for diffusions")
@@ -824,6 +896,10 @@ def _cross_checks(src, raw, pk, analysis):
         if analysis in ("fluctuation_aligned", "barbed_arrow") and ens["paths"] is not None:
             raise ScenarioError(f"{src}: ensemble.paths = {ens['paths']!r} is not used by analysis.kind = "
                                 f"{analysis!r} (one long run of analysis.length steps); remove it")
+        if analysis == "fluctuation_aligned" and 2 * raw["analysis"]["window"] + 1 > raw["analysis"]["length"]:
+            raise ScenarioError(f"{src}: analysis.window = {raw['analysis']['window']}: one aligned window has "
+                                f"2 * window + 1 = {2 * raw['analysis']['window'] + 1} steps, more than analysis.length "
+                                f"= {raw['analysis']['length']}")
         if analysis == "reversibility_test" and ens["paths"] is None:
             ens["paths"] = 1
         if analysis == "reversibility_test" and raw["analysis"]["history"] + 1 >= raw["analysis"]["length"]:
@@ -840,19 +916,31 @@ def _cross_checks(src, raw, pk, analysis):
                             "(a running scheduler) or execution.workers (a local cluster)")
 
 
-def parse_scenario(text: str, *, source: str = "<string>", name: str = "scenario", overrides=None,
-                   quick: bool = False) -> Scenario:
-    """Validate a scenario given as TOML text (see :func:`load_scenario` for the options)."""
-    if not isinstance(text, str):
-        raise ScenarioError(f"{source}: expected TOML text, got {type(text).__name__}")
+def _toml(text, src, what="not valid TOML"):
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
-    return _resolve(doc, source, name, overrides, quick)
+        raise ScenarioError(f"{src}: {what}: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{src}: {what}: arrays or tables nested too deep (at most {MAX_DEPTH})") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit conversion limit
+        raise ScenarioError(f"{src}: {what}: {str(exc).splitlines()[0][:200]}") from None
+    _depth_check(src, doc)
+    return doc
 
 
-def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = False) -> Scenario:
+def parse_scenario(text: str, *, source: str = "<string>", name: str = "scenario", overrides=None,
+                   quick: bool = False, out=None) -> Scenario:
+    """Validate a scenario given as TOML text (see :func:`load_scenario` for the options)."""
+    if not isinstance(text, str):
+        raise ScenarioError(f"{source}: expected TOML text, got {type(text).__name__}")
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{source}: {len(text):,} characters: a scenario file has at most {MAX_FILE_BYTES:,}")
+    doc = _toml(text.removeprefix("\ufeff"), source)
+    return _resolve(doc, source, name, overrides, quick, out)
+
+
+def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = False, out=None) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
@@ -865,6 +953,10 @@ def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = Fal
     quick : bool
         Apply :func:`quick_document`: a reduced-size run (fewer paths and steps) for tests and
         previews.
+    out : str or Path, optional
+        A trusted output directory (``entropy run --out``) replacing ``output.directory``. A
+        file's own ``output.directory`` must be relative and stay inside the current
+        directory (no ``..``, no symlink leading out).
 
     Raises
     ------
@@ -875,20 +967,24 @@ def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = Fal
     if not p.is_file():
         raise ScenarioError(f"{path}: no such scenario file")
     try:
-        text = p.read_text(encoding="utf-8")
+        with open(p, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes: not a scenario file")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_scenario(text, source=str(path), name=p.stem, overrides=overrides, quick=quick)
+    return parse_scenario(text, source=str(path), name=p.stem, overrides=overrides, quick=quick, out=out)
 
 
-def _resolve(doc, src, name, overrides, quick):
+def _resolve(doc, src, name, overrides, quick, out=None):
     if quick:
         doc = quick_document(doc, src)
     for ov in overrides or []:
         apply_override(doc, ov, src)
-    return _validate(doc, src, name)
+    return _validate(doc, src, name, out)
 
 
 #: Reductions of ``--quick`` runs: (section, key, largest value).
@@ -935,12 +1031,19 @@ def apply_override(doc: dict, override: str, source: str = "--set") -> None:
         raise ScenarioError(f"{source}: --set {override!r}: expected key.path=value")
     path, _, value = override.partition("=")
     parts = [x.strip() for x in path.strip().split(".")]
+    if len(parts) > MAX_DEPTH:
+        raise ScenarioError(f"{source}: --set {override[:80]!r}...: key path deeper than {MAX_DEPTH}")
     if len(parts) < 2 or not all(parts):
         raise ScenarioError(f"{source}: --set {override!r}: expected section.key=value")
+    if len(value) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{source}: --set {path.strip()}=...: value longer than {MAX_FILE_BYTES:,} characters")
     try:
         val = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         val = value.strip()
+    except (RecursionError, ValueError):
+        val = _toml(f"v = {value.strip()}", f"{source}: --set {path.strip()}", "not a valid TOML value")["v"]
+    _depth_check(f"{source}: --set {path.strip()}", {"v": val})
     node = doc
     for part in parts[:-1]:
         node = node.setdefault(part, {})

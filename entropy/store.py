@@ -406,7 +406,7 @@ def save(parent, name: str, fill, *, complete: bool, lock_timeout: float = LOCK_
 
 
 # ------------------------------------------------------------------------------ read
-def read(path, names=None, *, retries: int = READ_RETRIES) -> tuple[dict, dict]:
+def read(path, names=None, *, missing_ok=None, retries: int = READ_RETRIES) -> tuple[dict, dict]:
     """Read a result directory consistently: ``(manifest, {file name: bytes})``.
 
     Every file listed in the manifest is checked (size and sha256); ``names`` selects which
@@ -417,7 +417,7 @@ def read(path, names=None, *, retries: int = READ_RETRIES) -> tuple[dict, dict]:
     path = Path(path)
     for attempt in range(retries + 1):
         try:
-            return _read_once(path, names)
+            return _read_once(path, names, missing_ok)
         except _Raced:
             time.sleep(0.002 * (attempt + 1))
     raise InvalidResultError(f"{path}: kept changing while being read ({retries} retries); try again")
@@ -427,7 +427,7 @@ class _Raced(Exception):
     pass
 
 
-def _read_once(path: Path, names):
+def _read_once(path: Path, names, missing_ok=None):
     try:
         dfd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
@@ -454,6 +454,12 @@ def _read_once(path: Path, names):
         for f, info in m["files"].items():
             try:
                 fd = os.open(f, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dfd)
+            except FileNotFoundError:
+                if missing_ok is not None and missing_ok(f) and not raced():
+                    continue
+                if raced():
+                    raise _Raced from None
+                raise InvalidResultError(f"{path / f}: listed in {MANIFEST} but missing") from None
             except OSError as exc:
                 if raced():
                     raise _Raced from None

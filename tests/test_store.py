@@ -110,7 +110,7 @@ def test_leftovers_of_killed_saves_are_removed_by_the_next_save(tmp_path):
 def test_load_result_refuses_a_result_missing_a_file(tmp_path):
     d = save_result(small_result(), tmp_path, figures=())
     (d / "table.csv").unlink()
-    with pytest.raises(ValueError, match=r"table.csv: listed in manifest.json but cannot be read"):
+    with pytest.raises(ValueError, match=r"table.csv: listed in manifest.json but missing"):
         load_result(d)
 
 
