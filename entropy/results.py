@@ -223,10 +223,10 @@ def _simulate(sc: Scenario, progress, stop):
 _PAIR_QUANTITIES = frozenset({"entropy_rate_forward", "entropy_rate_backward", "excess_entropy", "irreversibility"})
 
 
-def _batch_bytes():
+def _estimator_constant(name, default):
     from .estimators import profiles
 
-    return 8 * getattr(profiles, "BATCH_ENTRIES", 2**23)
+    return getattr(profiles, name, default)
 
 
 def memory_estimate(sc: Scenario) -> dict:
@@ -265,7 +265,7 @@ def memory_estimate(sc: Scenario) -> dict:
     paths = ens["paths"]
     item = proc.record_dtype.itemsize * int(np.prod(tuple(proc.record_shape), dtype=np.int64))
     qs = set(est["quantities"])
-    batch = _batch_bytes()
+    batch = 8 * _estimator_constant("BATCH_ENTRIES", 2**23)
     fam = sc.family
     if fam == "lattice":
         out["per_path"] = T * (item + 3 * 8)
@@ -284,11 +284,13 @@ def memory_estimate(sc: Scenario) -> dict:
             out["fixed"] = streamed
             out["what"] = f"per-time counts of {n:,} states" + (" and pairs" if pairs else "") + f" at {T:,} times"
         else:
-            codes = 0
+            k = est["history"]
+            dense = _estimator_constant("DENSE_WORDS", 2**20)
+            codes = 0  # bytes per path of the word codes (int64) and one gathered block of states
             if qs & {"entropy_rate_forward", "entropy_rate_backward"}:
                 codes = T * (8 + item)
-            if "excess_entropy" in qs:
-                codes = T * (2 * 8 + item)
+            if "excess_entropy" in qs:  # one joint code, or past and future codes and their copies
+                codes = max(codes, T * ((8 if float(n) ** (2 * k) <= dense else 4 * 8) + item))
             out["per_path"] = T * item + codes
             out["fixed"] = tables
             out["what"] = f"{paths:,} paths x {T:,} times" + (" and their int64 word codes" if codes else "")

@@ -924,7 +924,10 @@ def _toml(text, src, what="not valid TOML"):
     except RecursionError:
         raise ScenarioError(f"{src}: {what}: arrays or tables nested too deep (at most {MAX_DEPTH})") from None
     except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit conversion limit
-        raise ScenarioError(f"{src}: {what}: {str(exc).splitlines()[0][:200]}") from None
+        msg = str(exc).splitlines()[0][:200]
+        if "digits" in msg:
+            msg = "an integer with more than 4300 digits (expected integers below 2**64)"
+        raise ScenarioError(f"{src}: {what}: {msg}") from None
     _depth_check(src, doc)
     return doc
 
