@@ -270,7 +270,7 @@ def _remove_leftovers(parent: Path, name: str) -> list[Path]:
         # a save writes the marker first and removes it only once the manifest is in place
         if inside and MARKER not in inside and not _is_ours(p)[0]:
             continue  # not provably ours: leave it
-        shutil.rmtree(p, ignore_errors=True)
+        _remove_ours(p)
         removed.append(p)
     return removed
 
@@ -301,6 +301,26 @@ def _exchange(a: Path, b: Path) -> bool:
     if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
         return False
     raise OSError(err, os.strerror(err), str(b))
+
+
+def _remove_ours(p: Path) -> None:
+    """Remove a directory of ours so that a kill at any point leaves it provably ours: the
+    marker is written first and removed last."""
+    with contextlib.suppress(OSError):
+        (p / MARKER).touch()
+    with contextlib.suppress(OSError):
+        for e in os.listdir(p):
+            if e != MARKER:
+                q = p / e
+                if q.is_dir() and not q.is_symlink():
+                    shutil.rmtree(q, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        q.unlink()
+    with contextlib.suppress(OSError):
+        (p / MARKER).unlink()
+    with contextlib.suppress(OSError):
+        p.rmdir()
 
 
 def _fsync_dir(path):
@@ -397,11 +417,10 @@ def save(parent, name: str, fill, *, complete: bool, lock_timeout: float = LOCK_
                 os.rename(tmp, final)
             _fsync_dir(parent)
         except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
             raise OutputPlaceError(f"{final}: cannot write the result ({exc.strerror or exc})") from exc
         finally:
             if os.path.lexists(tmp):  # the old result (after the exchange), or a failed attempt
-                shutil.rmtree(tmp, ignore_errors=True)
+                _remove_ours(tmp)
     return final
 
 
@@ -415,6 +434,9 @@ def read(path, names=None, *, missing_ok=None, retries: int = READ_RETRIES) -> t
     :class:`InvalidResultError` naming the file.
     """
     path = Path(path)
+    if re.fullmatch(r"\..+\.tmp-\d+-[0-9a-f]{8}", path.name):
+        raise InvalidResultError(f"{path}: a temporary directory of an interrupted save, not a result (the next "
+                                 "save into its place removes it)")
     for attempt in range(retries + 1):
         try:
             return _read_once(path, names, missing_ok)

@@ -100,7 +100,7 @@ def test_leftovers_of_killed_saves_are_removed_by_the_next_save(tmp_path):
     other_name = tmp_path / ".small.tmp-1.tmp-126-0123abcf"  # a leftover of scenario 'small.tmp-1'
     other_name.mkdir()
     (other_name / store.MARKER).write_bytes(b"")
-    with pytest.raises(ValueError, match="manifest.json: missing"):
+    with pytest.raises(ValueError, match="a temporary directory of an interrupted save, not a result"):
         load_result(ours)
     save_result(small_result(), tmp_path, figures=())
     assert not ours.exists() and not empty.exists()
