@@ -183,7 +183,8 @@ SEED_CHECK = _range(0, 2**64 - 1)
 #: Sections whose keys do not depend on the process kind or the analysis kind.
 SECTIONS: dict[str, dict[str, Key]] = {
     "scenario": {
-        "name": Key(STR, None, doc="name of the run and of its result directory (default: the file name without .toml)"),
+        "name": Key(STR, None, doc="name of the run and of its result directory (default: the file name without "
+                    ".toml); one path component of at most 100 characters A-Z a-z 0-9 _ . -, not starting with . or -"),
         "description": Key(STR, "", doc="one line shown by `entropy list`"),
     },
     "time": {
@@ -218,7 +219,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
                        doc='start a local Dask cluster with this many workers (backend = "dask", no address)'),
     },
     "output": {
-        "directory": Key(STR, "results", doc="parent directory of the result directory <directory>/<name>/"),
+        "directory": Key(STR, "results", doc="parent directory of the result directory <directory>/<name>/; relative, "
+                         "inside the current directory (no .., no symlink leading out); entropy run --out DIR names "
+                         "any other place"),
         "figures": Key(LIST, ["png"], check=_list_of("png", "pdf", "svg", allow_empty=True), doc="figure formats (empty: no figures)"),
         "snapshots": Key(LIST, None, check=_vector, doc="lattice gas: times of the snapshot figure (default: 5 times "
                          "spread over both arms)", unit="steps"),
