@@ -22,8 +22,24 @@ import numpy as np
 
 from ._units import unit_name
 from .estimators._result import normal_interval
+from .families import FAMILIES
 from .quantities import QUANTITIES, EstimateRequest
-from .schema import BOOL, INT, LIST, NUM, STR, Key, ScenarioError, _number_table, _one_of, _positive, _range
+from .schema import (
+    BOOL,
+    INT,
+    LIST,
+    NUM,
+    STR,
+    Key,
+    ScenarioError,
+    _check_value,
+    _list_of,
+    _number_table,
+    _one_of,
+    _positive,
+    _range,
+    _short,
+)
 
 __all__ = ["Analysis", "ANALYSES", "ANALYSIS_KINDS"]
 
@@ -68,13 +84,8 @@ def _simulate(sc, progress, stop):
     try:
         # Ctrl-C only sets the stop flag (see interruptible): simulate ends after a whole chunk
         data = simulate(sc.process, sc.start, stop=stop, **kw)
-    except InsufficientMemoryError as exc:
-        hint = "ensemble.paths or time.forward / time.backward"
-        if store and sc.process.discrete and raw["estimate"]["history"] == 1:
-            hint += ", or set ensemble.store = false"
-        elif not store:
-            hint += ", or estimate fewer quantities (rates and E need per-time pair counts)"
-        raise InsufficientMemoryError(f"{sc.source}: {exc}; in the scenario, reduce {hint}") from None
+    except InsufficientMemoryError as exc:  # memory shrank since the preflight: no API advice here
+        raise InsufficientMemoryError(f"{sc.source}: {str(exc).split(';')[0]}") from None
     return data, data.paths
 
 
@@ -270,6 +281,105 @@ def _run_barbed(sc, res, progress, stop):
 
 
 
+# ------------------------------------------------------------------------------ cross checks
+#: Longest run of a continuous-time process, dt * max(forward, backward), in its time units.
+MAX_DURATION = 1e12
+
+
+def _check_profiles(src, raw, pk):
+    """Cross checks of a profiles scenario (after every key's own check): times, dt, history,
+    snapshots, streaming, quantities and method against the family's registry entry."""
+    t, ens, est = raw["time"], raw["ensemble"], raw["estimate"]
+    for k in ("forward", "backward"):
+        if t[k] is None:
+            raise ScenarioError(f"{src}: missing required key time.{k} (steps {'after' if k == 'forward' else 'before'} t0)")
+    if ens["paths"] is None:
+        raise ScenarioError(f"{src}: missing required key ensemble.paths (number of paths)")
+    if t["forward"] + t["backward"] < 1:
+        raise ScenarioError(f"{src}: time.forward + time.backward = 0: expected at least one step")
+    if pk.needs_dt:
+        if t["dt"] is None:
+            raise ScenarioError(f"{src}: missing required key time.dt (the time step of the continuous-time process "
+                                f"{raw['process']['kind']!r})")
+    elif t["dt"] is not None:
+        raise ScenarioError(f"{src}: time.dt = {t['dt']!r}: {raw['process']['kind']!r} is a discrete-time process; "
+                            "remove time.dt")
+    if t["dt"] is not None and not t["dt"] * max(t["forward"], t["backward"], 1) <= MAX_DURATION:
+        raise ScenarioError(f"{src}: time.dt = {t['dt']!r}: the run would last dt * max(forward, backward) = "
+                            f"{float(t['dt']) * max(t['forward'], t['backward'], 1):.3g} time units; expected at "
+                            f"most {MAX_DURATION:g}")
+    if pk.max_history is not None and est["history"] > pk.max_history:
+        raise ScenarioError(f"{src}: estimate.history = {est['history']}: the estimators of a {pk.noun} "
+                            f"condition on at most {pk.max_history} step(s) (h[X_t | X_t-dt]); use history <= "
+                            f"{pk.max_history} for {pk.noun}s")
+    snaps = raw["output"]["snapshots"]
+    if snaps is not None:
+        if not pk.snapshots:
+            users = ", ".join(k for k, v in FAMILIES.items() if v.snapshots)
+            raise ScenarioError(f"{src}: output.snapshots is used by {users} only; remove it")
+        bad = [x for x in snaps if not (isinstance(x, int) and -t["backward"] <= x <= t["forward"])]
+        if bad:
+            raise ScenarioError(f"{src}: output.snapshots = {_short(snaps)}: {bad[0]!r} is not an integer time in "
+                                f"[-time.backward, time.forward] = [{-t['backward']}, {t['forward']}]")
+    if not pk.streamable and ens["store"] is False:
+        raise ScenarioError(f"{src}: ensemble.store = false: process.kind = {raw['process']['kind']!r} records "
+                            "real values per path, which cannot be streamed as counts; use store = true (or leave "
+                            "it unset)")
+    if est["history"] > 1 and ens["store"] is False:
+        raise ScenarioError(f"{src}: estimate.history = {est['history']}: streamed counts hold pairs only; set "
+                            "ensemble.store = true or history = 1")
+    q = est["quantities"]
+    if q is None:
+        est["quantities"] = list(pk.default_quantities)
+    else:
+        _check_value(src, "estimate.quantities", Key(LIST, check=_list_of(*pk.quantities)), q)
+        if len(set(q)) != len(q):
+            raise ScenarioError(f"{src}: estimate.quantities = {q!r}: repeated entry")
+    methods = pk.methods
+    if est["method"] is None:
+        est["method"] = methods[0]
+    else:
+        msg = _one_of(*methods)(est["method"])
+        if msg:
+            raise ScenarioError(f"{src}: estimate.method = {est['method']!r}: {msg} for "
+                                f"process.kind = {raw['process']['kind']!r}")
+    if ens["store"] is None:
+        ens["store"] = not (pk.streamable and est["history"] == 1)
+
+def _check_one_run(src, raw, pk):
+    """An analysis of one long stationary run: no ensemble of paths, no per-time quantities."""
+    if raw["ensemble"]["paths"] is not None:
+        raise ScenarioError(f"{src}: ensemble.paths = {raw['ensemble']['paths']!r} is not used by analysis.kind = "
+                            f"{raw['analysis']['kind']!r} (one long run of analysis.length steps); remove it")
+    _check_no_quantities(src, raw)
+
+
+def _check_no_quantities(src, raw):
+    est = raw["estimate"]
+    if est["quantities"] is not None:
+        raise ScenarioError(f"{src}: estimate.quantities is not used by analysis.kind = {raw['analysis']['kind']!r}; "
+                            "remove it")
+    est["method"] = est["method"] or "plugin"
+
+
+def _check_fluctuation(src, raw, pk):
+    _check_one_run(src, raw, pk)
+    a = raw["analysis"]
+    if 2 * a["window"] + 1 > a["length"]:
+        raise ScenarioError(f"{src}: analysis.window = {a['window']}: one aligned window has 2 * window + 1 = "
+                            f"{2 * a['window'] + 1} steps, more than analysis.length = {a['length']}")
+
+
+def _check_reversibility(src, raw, pk):
+    a, ens = raw["analysis"], raw["ensemble"]
+    if ens["paths"] is None:
+        ens["paths"] = 1
+    if a["history"] + 1 >= a["length"]:
+        raise ScenarioError(f"{src}: analysis.history = {a['history']}: expected history + 1 < analysis.length = "
+                            f"{a['length']}")
+    _check_no_quantities(src, raw)
+
+
 def _presets_check(v):
     from .processes.hmm import PRESETS
 
@@ -311,6 +421,20 @@ class Analysis:
         ``(result) -> list of str``: the lines ``entropy run`` prints under the result's head line.
     figures : tuple of str
         Names of the figures that may fit its results (:data:`entropy.plotting.FIGURES`).
+    stationary_law : bool
+        It uses the process's unique stationary law (refused at validation without one).
+    reversal : callable
+        ``(raw scenario) -> bool``: it runs the reversed dynamics (refused at validation when
+        the process has no reversal).
+    check : callable
+        ``(source, raw scenario, family entry or None) -> None``: cross checks of the resolved
+        scenario (raise ScenarioError naming the file and key); may fill defaults.
+    memory : callable
+        ``(scenario) -> dict`` with ``per_path``, ``fixed`` (bytes), ``what`` (words for a
+        message) and ``streamed`` (the need of a streamed run, or None): the peak memory of a
+        run (:func:`entropy.preflight.memory_estimate`).
+    shrink : str
+        What a user can shorten when a run does not fit.
     """
 
     keys: dict[str, Key]
@@ -321,10 +445,58 @@ class Analysis:
     run: Callable | None = None
     summary: Callable | None = None
     figures: tuple = ()
+    stationary_law: bool = False
+    reversal: Callable = lambda raw: False
+    check: Callable = lambda src, raw, pk: None
+    memory: Callable = lambda sc: {}
+    shrink: str = "reduce analysis.length"
 
 
 #: The name of the first version.
 AnalysisKind = Analysis
+
+
+def _memory_profiles(sc):
+    """Stored or streamed states, and what the family's estimators and the quantities add."""
+    raw = sc.raw
+    proc, spec = sc.process, sc.spec
+    est, t, ens = raw["estimate"], raw["time"], raw["ensemble"]
+    T = t["forward"] + t["backward"] + 1
+    paths = ens["paths"]
+    item = proc.record_dtype.itemsize * int(np.prod(tuple(proc.record_shape), dtype=np.int64))
+    if spec.memory is not None:  # real values per path: the family knows its estimators' temporaries
+        per_path, what = spec.memory(sc, T, item)
+        return {"per_path": per_path, "what": f"{paths:,} paths x {T:,} times{what}"}
+    from .estimators import profiles
+
+    n = int(proc.n_states)
+    qs = [QUANTITIES[q] for q in est["quantities"]]
+    pairs = any(q.needs == "pairs" for q in qs)
+    batch = 8 * getattr(profiles, "BATCH_ENTRIES", 2**23)
+    dense = getattr(profiles, "DENSE_WORDS", 2**20)
+    extra = [q.memory(n, T, item, est["history"], dense) for q in qs if q.memory is not None]
+    codes = max((c for c, _ in extra), default=0)  # the estimators run one after the other
+    tables = T * n * 8 + batch + sum(f for _, f in extra)
+    chunk = ens["chunk_size"] or max(1024, (32 * 2**20) // max(T * item, 1))
+    streamed = T * n * 8 + (T - 1) * n * n * 8 * pairs + min(chunk, paths) * T * item + tables
+    if not ens["store"]:
+        return {"fixed": streamed,
+                "what": f"per-time counts of {n:,} states" + (" and pairs" if pairs else "") + f" at {T:,} times"}
+    return {"per_path": T * item + codes, "fixed": tables,
+            "what": f"{paths:,} paths x {T:,} times" + (" and their int64 word codes" if codes else ""),
+            # streamed pair counts serve every quantity at history 1
+            "streamed": streamed if est["history"] == 1 else None}
+
+
+def _memory_series(sc):
+    length = sc.raw["analysis"]["length"]
+    return {"fixed": length * 4 * 8, "what": f"a series of {length:,} steps"}  # states, entropies, temporaries
+
+
+def _memory_reversibility(sc):
+    length = sc.raw["analysis"]["length"]
+    return {"per_path": length * (1 + 4 * 8),  # uint8 series, int64 codes, surrogate and bootstrap copies
+            "what": f"{sc.raw['ensemble']['paths']:,} series of {length:,} steps, their word codes and surrogates"}
 
 
 def _summary_profiles(res):
@@ -367,6 +539,8 @@ ANALYSES: dict[str, Analysis] = {
         {}, ("chain", "ehrenfest", "kac", "lattice", "hmm", "diffusion"), ("process", "time"), (),
         "simulate a two-sided ensemble from t0 and estimate per-time quantities (the default)",
         _run_profiles, _summary_profiles, ("janus", "rates", "collapse", "snapshots"),
+        reversal=lambda raw: raw["time"]["backward"] > 0, memory=_memory_profiles, check=_check_profiles,
+        shrink="shorten time.forward / time.backward",
     ),
     "fluctuation_aligned": Analysis(
         {
@@ -383,7 +557,7 @@ ANALYSES: dict[str, Analysis] = {
         },
         ("ehrenfest", "kac"), ("process",), ("time", "start"),
         "one long stationary run; average the entropy around its dips (Boltzmann's V)",
-        _run_fluctuation, _summary_fluctuation, ("fluctuation",),
+        _run_fluctuation, _summary_fluctuation, ("fluctuation",), memory=_memory_series, check=_check_fluctuation,
     ),
     "reversibility_test": Analysis(
         {
@@ -398,6 +572,7 @@ ANALYSES: dict[str, Analysis] = {
         ("chain",), ("process",), ("time", "start"),
         "entropy production of a stationary series and a surrogate test of reversibility",
         _run_reversibility, _summary_reversibility, ("reversibility",),
+        stationary_law=True, reversal=lambda raw: True, memory=_memory_reversibility, check=_check_reversibility,
     ),
     "barbed_arrow": Analysis(
         {
@@ -410,7 +585,7 @@ ANALYSES: dict[str, Analysis] = {
         },
         ("none",), (), ("process", "time", "start"),
         "table of exact h, E, C+, C-, crypticities and causal irreversibility of HMM presets, with estimates",
-        _run_barbed, _summary_barbed, ("barbed_arrow",),
+        _run_barbed, _summary_barbed, ("barbed_arrow",), memory=_memory_series, check=_check_one_run,
     ),
 }
 

@@ -211,6 +211,14 @@ class Family:
         ``(result) -> str``: what the Janus figure shows, when the default caption would mislead.
     noun : str
         What a user calls a process of this kind, in messages ("diffusion", "Kac ring").
+    memory : callable or None
+        ``(scenario, times, bytes per recorded state) -> (bytes per path, words)``: the peak
+        memory per path of a stored run of a family that records real values (its estimators'
+        temporaries); None for symbol-recording families, whose need follows from the
+        quantities.
+    stationary_law : bool
+        Runs use the process's unique stationary law (exact references, D(p_t ‖ π)): a process
+        without one is refused when the scenario is validated.
     dips : callable or None
         ``(process, stationary run, aligned average, base, result) -> None``: the unit,
         references and exact curve of the fluctuation-aligned analysis (families it accepts).
@@ -236,6 +244,8 @@ class Family:
     janus_caption: Callable | None = None
     noun: str = "process"
     dips: Callable | None = None
+    stationary_law: bool = False
+    memory: Callable | None = None
 
     @property
     def discrete(self) -> bool:
@@ -340,8 +350,19 @@ def _lattice_artifacts(sc, res):
     res.arrays["grid"] = np.array([process.size, process.cells], dtype=np.int64)
 
 
+def _lattice_memory(sc, T, item):
+    return T * (item + 3 * 8), " and their float64 entropies"
+
+
+def _diffusion_memory(sc, T, item):
+    dim = int(np.prod(tuple(sc.process.record_shape), dtype=np.int64)) or 1
+    # the states; the kNN trees and distances of one time
+    return T * item + 2 * dim * 8 * (sc.raw["estimate"]["k"] + 16), " and the kNN trees of one time"
+
+
 #: A diffusion records real values in continuous time: no counts to stream, one step of history.
-_DIFFUSION = dict(streamable=False, real_valued=True, needs_dt=True, max_history=1, noun="diffusion")
+_DIFFUSION = dict(streamable=False, real_valued=True, needs_dt=True, max_history=1, noun="diffusion",
+                  memory=_diffusion_memory)
 
 
 _CHAIN_Q = ("entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy")
@@ -357,7 +378,7 @@ PROCESS_KINDS: dict[str, Family] = {
     "markov_chain": Family(
         {"P": Key(LIST, None, required=True, check=_square_matrix, doc="transition matrix, a list of rows summing to 1")},
         _build_markov, _STATE_KEYS, _markov_start, "chain", _CHAIN_ALL, _CHAIN_Q,
-        "finite Markov chain given by its transition matrix",
+        "finite Markov chain given by its transition matrix", stationary_law=True,
     ),
     "cycle": Family(
         {
@@ -366,7 +387,7 @@ PROCESS_KINDS: dict[str, Family] = {
             "p_backward": Key(NUM, None, required=True, check=_in_unit_interval, doc="probability of a step -1"),
         },
         _build_cycle, _STATE_KEYS, _markov_start, "chain", _CHAIN_ALL, _CHAIN_Q,
-        "random walk on a ring; driven (non-reversible) when p_forward != p_backward",
+        "random walk on a ring; driven (non-reversible) when p_forward != p_backward", stationary_law=True,
     ),
     "ehrenfest": Family(
         {
@@ -412,7 +433,7 @@ PROCESS_KINDS: dict[str, Family] = {
         {"state": Key(STR, None, check=_one_of("corner"), doc='"corner": all particles packed in one corner (default)')},
         _default_state("corner"), "lattice", ("coarse_entropy",), ("coarse_entropy",),
         "lattice gas expanding from a corner; coarse-grained entropy of C x C cell occupations",
-        streamable=False, snapshots=True, observables={"coarse_entropy": _lattice_coarse},
+        streamable=False, snapshots=True, observables={"coarse_entropy": _lattice_coarse}, memory=_lattice_memory,
         labels={"coarse_entropy": "coarse-grained entropy log(N! / ∏ n_c!) of the cells"}, artifacts=_lattice_artifacts,
     ),
     "hmm": Family(

@@ -75,6 +75,10 @@ class Quantity:
         A few words for a figure title ("entropy rates"); default: the name with spaces.
     log_axis : bool
         Draw it on a log axis when its values span decades (a relative entropy decaying to 0).
+    memory : callable or None
+        ``(n_states, times, bytes per state, history, dense word limit) -> (bytes per path,
+        fixed bytes)`` its estimator needs beyond the states (word codes, pair tables), for
+        the memory preflight of stored runs.
     estimate : callable
         ``(data, EstimateRequest) -> Profile``, calling a public estimator.
     """
@@ -90,6 +94,7 @@ class Quantity:
     per_step: bool = False
     short: str = ""
     log_axis: bool = False
+    memory: Callable | None = None
 
     def __post_init__(self):
         if not self.short:
@@ -167,6 +172,19 @@ def _observable(name):
     return estimate
 
 
+def _rate_memory(n, T, item, k, dense):
+    return T * (8 + item), 0  # int64 word codes and one gathered block of states per path
+
+
+def _excess_memory(n, T, item, k, dense):
+    # one joint code, or past and future codes and their copies
+    return T * ((8 if float(n) ** (2 * k) <= dense else 4 * 8) + item), 0
+
+
+def _pair_table_memory(n, T, item, k, dense):
+    return 0, 2 * (T - 1) * n * n * 8  # dense pair tables and their reversal
+
+
 for _q in (
     Quantity("entropy", "Shannon entropy H(t) = H[X_t]", "H", "level", "marginals", _entropy,
              "differential entropy h(t) = h[X_t]", "h"),
@@ -178,14 +196,14 @@ for _q in (
              "marginals", _relative_entropy, log_axis=True),
     Quantity("entropy_rate_forward", "forward entropy rate h⁺(t) = H[X_t | {past}]", "h⁺", "rate", "pairs",
              _rate("forward"), "forward rate h⁺(t) = h[X_t | X_t−dt]", "h⁺", per_step=True,
-             short="entropy rates"),
+             short="entropy rates", memory=_rate_memory),
     Quantity("entropy_rate_backward", "backward entropy rate h⁻(t) = H[X_t | {future}]", "h⁻", "rate", "pairs",
              _rate("backward"), "backward rate h⁻(t) = h[X_t | X_t+dt]", "h⁻", per_step=True,
-             short="entropy rates"),
+             short="entropy rates", memory=_rate_memory),
     Quantity("excess_entropy", "excess entropy E(t) = {E}", "E", "rate", "pairs", _excess_entropy,
-             "E(t) = I[X_t−dt ; X_t] (KSG)", "E"),
+             "E(t) = I[X_t−dt ; X_t] (KSG)", "E", memory=_excess_memory),
     Quantity("irreversibility", "irreversibility σ(t) = D(step ‖ reversed step), read away from t0", "σ", "rate",
-             "pairs", _irreversibility, per_step=True),
+             "pairs", _irreversibility, per_step=True, memory=_pair_table_memory),
 ):
     register_quantity(_q)
 del _q

@@ -10,8 +10,10 @@
 * ``table.csv`` -- the per-time (or per-lag, per-history, per-preset) table;
 * the figures (``janus.png``, ``collapse.png``, ... and ``.pdf`` if asked).
 
-Everything is first written into a hidden temporary directory next to the target, which is
-then renamed into place: an interrupted run never leaves a half-written result.
+Everything is first written into a hidden temporary directory next to the target, with a
+``manifest.json`` written last, and then takes the target's place atomically; only a result
+of ours is ever replaced, and an incomplete result never replaces a complete one (the disk
+format, its lock and its checks live in :mod:`entropy.store`).
 :func:`load_result` reads a directory back into the same :class:`RunResult`.
 
 Same scenario, same seed: the same arrays, bit for bit (every path's random numbers depend
@@ -26,17 +28,16 @@ import io
 import json
 import math
 import os
-import shutil
 import signal
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import store
 from ._units import unit_name
 from .estimators._result import Profile
 
@@ -46,7 +47,7 @@ __all__ = ["RunResult", "save_result", "load_result", "atomic_write_bytes", "Sto
 ARRAYS = "arrays.npz"
 METADATA = "metadata.json"
 TABLE = "table.csv"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # of metadata.json (3: results carry a manifest, see entropy.store)
 
 
 @dataclass(eq=False)
@@ -236,97 +237,122 @@ def _metadata_json(res: RunResult) -> str:
     return json.dumps(_strict(meta), indent=2, allow_nan=False) + "\n"
 
 
-@contextlib.contextmanager
-def _signals_deferred():
-    """Hold SIGINT and SIGTERM back for a few system calls (POSIX, main thread); a no-op elsewhere."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        mask(signal.SIG_SETMASK, old)
+def _write_files(res: RunResult, directory: Path, figures) -> None:
+    (directory / ARRAYS).write_bytes(_npz_bytes(res))
+    (directory / METADATA).write_text(_metadata_json(res), encoding="utf-8")
+    (directory / TABLE).write_text(_table_csv(res), encoding="utf-8")
+    if figures:
+        from .plotting import save_figures
+
+        save_figures(res, directory, formats=tuple(figures))
 
 
-def save_result(res: RunResult, directory, *, figures=("png",), make_figures=True) -> Path:
+def save_result(res: RunResult, directory, *, figures=("png",), make_figures=True,
+                lock_timeout: float = store.LOCK_TIMEOUT) -> Path:
     """Write ``res`` into ``directory/<name>/`` atomically; return the result directory.
 
-    Files are written into a hidden sibling directory which replaces the target by a rename
-    only once everything (figures included) is complete; an existing result of the same
-    name is replaced only then. An incomplete (interrupted) result is saved the same way,
-    with ``"complete": false`` in ``metadata.json``.
+    The files are written into a hidden temporary directory next to the target, with a
+    ``manifest.json`` (format, ``complete`` flag, every file's size and sha256) written last;
+    the new directory then takes the target's place in one atomic exchange (see
+    :mod:`entropy.store`). The target is replaced only when it is a result of ours: anything
+    else there raises :class:`~entropy.store.TargetNotAResultError` before anything is
+    written. An incomplete result (``metadata["complete"]`` False) never replaces a complete
+    one: it goes to ``directory/<name>.partial/`` (the path returned says where).
+
+    Raises
+    ------
+    TargetNotAResultError, OutputPlaceError, ResultBusyError
+        From :func:`entropy.store.save` (all subclasses of :class:`entropy.store.StoreError`).
     """
-    parent = Path(directory)
-    parent.mkdir(parents=True, exist_ok=True)
-    final = parent / res.name
-    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{res.name}.", suffix=".tmp"))
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a result directory is an ordinary one
-        (tmp / ARRAYS).write_bytes(_npz_bytes(res))
-        (tmp / METADATA).write_text(_metadata_json(res), encoding="utf-8")
-        (tmp / TABLE).write_text(_table_csv(res), encoding="utf-8")
-        if make_figures and figures:
-            from .plotting import save_figures
-
-            save_figures(res, tmp, formats=tuple(figures))
-        for f in tmp.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-        old = None
-        with _signals_deferred():  # never leave the old result moved away and the new one not in place
-            if final.exists():
-                old = parent / f".{res.name}.old-{os.getpid()}-{time.time_ns()}"
-                os.replace(final, old)
-            os.replace(tmp, final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return final
+    complete = res.metadata.get("complete", True)
+    if not isinstance(complete, bool):
+        raise ValueError(f"res.metadata['complete'] = {complete!r}: expected True or False")
+    figs = tuple(figures) if (make_figures and figures) else ()
+    return store.save(directory, res.name, lambda d: _write_files(res, d, figs), complete=complete,
+                      lock_timeout=lock_timeout)
 
 
-def load_result(path) -> RunResult:
+def _bad(path, fname, msg):
+    return store.InvalidResultError(f"{Path(path) / fname}: {msg}")
+
+
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".gif")
+
+
+def load_result(path, *, require_figures: bool = True) -> RunResult:
     """Load a result directory written by :func:`save_result` (or ``entropy run``).
 
     Returns the :class:`RunResult` that :func:`run_scenario` returned: the same profiles
     (values, errors, intervals, units, methods), exact references, arrays, tables and
     metadata.
+
+    Raises
+    ------
+    entropy.store.InvalidResultError
+        (a ValueError) naming the file, for anything but a complete, manifest-consistent
+        result: a missing or foreign ``manifest.json``, a file missing, changed or truncated,
+        ``complete`` not a JSON boolean, arrays whose lengths disagree with ``times``.
+        ``require_figures=False`` lets figures be missing (``entropy plot`` redraws them).
     """
     p = Path(path)
-    if not (p / METADATA).is_file() or not (p / ARRAYS).is_file():
-        raise ValueError(f"path={str(path)!r}: not a result directory (expected {METADATA} and {ARRAYS})")
+    lenient = None if require_figures else (lambda f: f.endswith(FIGURE_SUFFIXES))
+    manifest, data = store.read(p, (ARRAYS, METADATA, TABLE), missing_ok=lenient)
     try:
-        meta = json.loads((p / METADATA).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"path={str(path)!r}: {METADATA} is not valid JSON ({exc})") from None
+        meta = json.loads(data[METADATA].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _bad(p, METADATA, f"not valid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise _bad(p, METADATA, f"expected a JSON object, got {type(meta).__name__}")
     if meta.get("format") != FORMAT_VERSION:
-        raise ValueError(f"path={str(path)!r}: result format {meta.get('format')!r}, expected {FORMAT_VERSION} "
-                         "(re-run the scenario)")
+        raise _bad(p, METADATA, f"result format {meta.get('format')!r}, expected {FORMAT_VERSION} (re-run the scenario)")
+    if not isinstance(meta.get("complete"), bool):
+        raise _bad(p, METADATA, f"'complete' = {meta.get('complete')!r}: expected true or false (a JSON boolean)")
+    if meta["complete"] != manifest["complete"]:
+        raise _bad(p, METADATA, f"'complete' = {str(meta['complete']).lower()}, but {store.MANIFEST} says "
+                                f"{str(manifest['complete']).lower()}")
     raw = meta.pop("scenario", {})
     tables = meta.pop("tables", {})
     pinfo = meta.get("profiles", {})
+    if not isinstance(raw, dict) or not isinstance(tables, dict) or not isinstance(pinfo, dict):
+        raise _bad(p, METADATA, "'scenario', 'tables' and 'profiles' must be JSON objects")
     profiles, exact_arrays, arrays = {}, {}, {}
-    with np.load(p / ARRAYS) as z:
-        names = list(dict.fromkeys(k.split("/")[1] for k in z.files if k.startswith("profile/")))
-        for q in names:
-            g = lambda f: z[f"profile/{q}/{f}"]  # noqa: E731
-            info = pinfo.get(q, {})
-            profiles[q] = Profile(
-                quantity=q, times=g("times"), values=g("values"), stderr=g("stderr"), ci_low=g("ci_low"),
-                ci_high=g("ci_high"), confidence=float(info.get("confidence", meta.get("confidence", 0.95))),
-                unit=info.get("unit", meta.get("unit", "bits")), method=info.get("method", meta.get("method", "plugin")),
-                samples=g("samples") if f"profile/{q}/samples" in z.files else None, extra=info.get("extra", {}),
-            )
-        for k in z.files:
-            if k.startswith("exact/"):
-                exact_arrays[k[len("exact/"):]] = z[k]
-            elif k.startswith("array/"):
-                arrays[k[len("array/"):]] = z[k]
+    try:
+        with np.load(io.BytesIO(data[ARRAYS]), allow_pickle=False) as z:
+            files = {k: z[k] for k in z.files}
+    except Exception as exc:  # a corrupt archive raises zipfile / ValueError / OSError / EOFError ...
+        raise _bad(p, ARRAYS, f"not a readable npz archive ({type(exc).__name__}: {exc})") from None
+    names = list(dict.fromkeys(k.split("/")[1] for k in files if k.startswith("profile/") and k.count("/") >= 2))
+    times = None
+    for q in names:
+        g = files.get
+        info = pinfo.get(q, {}) if isinstance(pinfo.get(q), dict) else {}
+        t = g(f"profile/{q}/times")
+        if t is None or t.ndim != 1:
+            raise _bad(p, ARRAYS, f"profile {q!r}: 'times' missing or not 1-D")
+        for f in ("values", "stderr", "ci_low", "ci_high", "samples"):
+            a = g(f"profile/{q}/{f}")
+            if a is None and f == "samples":
+                continue
+            if a is None or a.shape[:1] != t.shape:
+                raise _bad(p, ARRAYS, f"profile {q!r}: {f!r} has shape {None if a is None else a.shape} for "
+                                      f"{t.size} times")
+        if times is not None and not np.array_equal(times, t):
+            raise _bad(p, ARRAYS, f"profile {q!r}: its times differ from those of the other profiles")
+        times = t
+        profiles[q] = Profile(
+            quantity=q, times=t, values=g(f"profile/{q}/values"), stderr=g(f"profile/{q}/stderr"),
+            ci_low=g(f"profile/{q}/ci_low"), ci_high=g(f"profile/{q}/ci_high"),
+            confidence=float(info.get("confidence", meta.get("confidence", 0.95))),
+            unit=info.get("unit", meta.get("unit", "bits")), method=info.get("method", meta.get("method", "plugin")),
+            samples=g(f"profile/{q}/samples"), extra=info.get("extra", {}),
+        )
+    for k, a in files.items():
+        if k.startswith("exact/"):
+            if times is not None and a.shape[:1] != times.shape:
+                raise _bad(p, ARRAYS, f"exact {k[6:]!r} has shape {a.shape} for {times.size} times")
+            exact_arrays[k[len("exact/"):]] = a
+        elif k.startswith("array/"):
+            arrays[k[len("array/"):]] = a
     return RunResult(name=meta.get("name", p.name), scenario=raw, profiles=profiles, exact=exact_arrays,
                      arrays=arrays, tables=tables, metadata=meta)
 

@@ -17,6 +17,7 @@ import numpy as np
 from . import __version__
 from ._units import unit_name
 from .analyses import ANALYSES
+from .preflight import check_memory
 from .results import FORMAT_VERSION, RunResult
 from .scenario import Scenario
 
@@ -59,6 +60,7 @@ def run_scenario(sc: Scenario, *, progress=False, stop=None) -> RunResult:
     """
     if not isinstance(sc, Scenario):
         raise ValueError(f"sc: expected a Scenario (entropy.scenario.load_scenario), got {type(sc).__name__}")
+    check_memory(sc)  # before any work
     t_start = time.time()
     raw = sc.raw
     res = RunResult(name=sc.name, scenario=raw)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,11 +61,19 @@ from .schema import (  # noqa: F401  (Key and the checks are part of this module
     _vector,
 )
 
+#: Largest scenario file read, deepest nesting of arrays and tables, largest integer accepted.
+MAX_FILE_BYTES = 16 * 2**20
+MAX_DEPTH = 32
+MAX_INT = 2**64
+#: ``scenario.name``: one path component of safe characters.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+
 
 #: Sections whose keys do not depend on the process kind or the analysis kind.
 SECTIONS: dict[str, dict[str, Key]] = {
     "scenario": {
-        "name": Key(STR, None, doc="name of the run and of its result directory (default: the file name without .toml)"),
+        "name": Key(STR, None, doc="name of the run and of its result directory (default: the file name without "
+                    ".toml); one path component of at most 100 characters A-Z a-z 0-9 _ . -, not starting with . or -"),
         "description": Key(STR, "", doc="one line shown by `entropy list`"),
     },
     "time": {
@@ -99,7 +108,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
                        doc='start a local Dask cluster with this many workers (backend = "dask", no address)'),
     },
     "output": {
-        "directory": Key(STR, "results", doc="parent directory of the result directory <directory>/<name>/"),
+        "directory": Key(STR, "results", doc="parent directory of the result directory <directory>/<name>/; relative, "
+                         "inside the current directory (no .., no symlink leading out); entropy run --out DIR names "
+                         "any other place"),
         "figures": Key(LIST, ["png"], check=_list_of("png", "pdf", "svg", allow_empty=True), doc="figure formats (empty: no figures)"),
         "snapshots": Key(LIST, None, check=_vector, doc="lattice gas: times of the snapshot figure (default: 5 times "
                          "spread over both arms)", unit="steps"),
@@ -165,7 +176,53 @@ class Scenario:
         return self._start
 
 
-def _validate(doc: dict, src: str, default_name: str) -> Scenario:
+def _check_name(src, name, given):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name) or name.endswith(".partial"):
+        what = "scenario.name" if given else "the scenario's name (its file name; set scenario.name)"
+        raise ScenarioError(f"{src}: {what} = {_short(name)}: expected one path component of at most 100 characters "
+                            "A-Z a-z 0-9 _ . - (not starting with '.' or '-', not ending in '.partial')")
+
+
+def _check_output_directory(src, d):
+    """A relative output.directory from a file stays inside the folder it resolves against
+    (the current directory): no absolute path, no '..', no symlink leading out. (--out on
+    the command line is trusted and not checked here.)"""
+    import os
+    from pathlib import PurePath
+
+    how = "; to write elsewhere, say so on the command line: entropy run --out DIR"
+    if "\0" in d or not d.strip():
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: expected a relative directory name")
+    p = PurePath(d)
+    if p.is_absolute() or d.startswith("~") or p.drive:
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: an absolute path is not allowed in a scenario "
+                            f"file (it is resolved against the current directory){how}")
+    if ".." in p.parts:
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: '..' is not allowed (the directory must stay "
+                            f"inside the current directory){how}")
+    base = Path(os.getcwd()).resolve()
+    full = (base / p).resolve()
+    if full != base and base not in full.parents:
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: leads out of the current directory through a "
+                            f"symbolic link (to {full}){how}")
+
+
+def _depth_check(src, doc):
+    """Refuse nesting deeper than MAX_DEPTH and integers of MAX_INT or more (iteratively)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ScenarioError(f"{src}: arrays or tables nested more than {MAX_DEPTH} deep")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        elif isinstance(node, int) and not isinstance(node, bool) and abs(node) >= MAX_INT:
+            raise ScenarioError(f"{src}: an integer with {len(str(abs(node)))} digits: expected integers below 2**64")
+
+
+def _validate(doc: dict, src: str, default_name: str, out=None) -> Scenario:
     if not isinstance(doc, dict):
         raise ScenarioError(f"{src}: expected a TOML document")
     for s in doc:
@@ -220,8 +277,11 @@ def _validate(doc: dict, src: str, default_name: str) -> Scenario:
 
     _cross_checks(src, raw, pk, raw["analysis"]["kind"])
     name = raw["scenario"]["name"] or default_name
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise ScenarioError(f"{src}: scenario.name = {name!r}: expected a plain file name (no '/', not starting with '.')")
+    _check_name(src, name, given=raw["scenario"]["name"] is not None)
+    if out is None:
+        _check_output_directory(src, raw["output"]["directory"])
+    else:
+        raw["output"]["directory"] = str(out)
     sc = Scenario(raw=raw, source=src, name=name)
     if pk is not None:
         proc_obj = sc.process  # bad matrices, presets, potentials fail here, before any work
@@ -230,79 +290,27 @@ def _validate(doc: dict, src: str, default_name: str) -> Scenario:
             sc._start = _guard(src, "start", lambda: proc_obj._check_start(start), ("start",))
         if pk.needs_dt and raw["analysis"]["kind"] == "profiles":
             _guard(src, "time", lambda: proc_obj._check_dt(raw["time"]["dt"]), ("dt",))
+        _runnable(src, raw, pk, proc_obj)
     return sc
 
 
+def _runnable(src, raw, pk, proc):
+    """What a run needs of the process beyond its parameters: a unique stationary law where the
+    family's exact references or the analysis use one, a reversal for a backward arm."""
+    analysis = ANALYSES[raw["analysis"]["kind"]]
+    if pk.stationary_law or analysis.stationary_law:
+        _guard(src, "process", lambda: proc.stationary_distribution, tuple(pk.keys))
+    if analysis.reversal(raw):
+        _guard(src, "process", lambda: proc.reversed(), tuple(pk.keys))
+
+
 def _cross_checks(src, raw, pk, analysis):
-    t, ens, est = raw.get("time"), raw["ensemble"], raw["estimate"]
+    """Checks across keys: the family's own, the analysis' own, then the execution backend."""
     if pk is not None and pk.check is not None:
         msg = pk.check(raw, analysis)
         if msg:
             raise ScenarioError(f"{src}: {msg}")
-    if analysis == "profiles":
-        for k in ("forward", "backward"):
-            if t[k] is None:
-                raise ScenarioError(f"{src}: missing required key time.{k} (steps {'after' if k == 'forward' else 'before'} t0)")
-        if ens["paths"] is None:
-            raise ScenarioError(f"{src}: missing required key ensemble.paths (number of paths)")
-        if t["forward"] + t["backward"] < 1:
-            raise ScenarioError(f"{src}: time.forward + time.backward = 0: expected at least one step")
-        if pk.needs_dt:
-            if t["dt"] is None:
-                raise ScenarioError(f"{src}: missing required key time.dt (the time step of the continuous-time process "
-                                    f"{raw['process']['kind']!r})")
-        elif t["dt"] is not None:
-            raise ScenarioError(f"{src}: time.dt = {t['dt']!r}: {raw['process']['kind']!r} is a discrete-time process; "
-                                "remove time.dt")
-        if pk.max_history is not None and est["history"] > pk.max_history:
-            raise ScenarioError(f"{src}: estimate.history = {est['history']}: the estimators of a {pk.noun} "
-                                f"condition on at most {pk.max_history} step(s) (h[X_t | X_t-dt]); use history <= "
-                                f"{pk.max_history} for {pk.noun}s")
-        snaps = raw["output"]["snapshots"]
-        if snaps is not None:
-            if not pk.snapshots:
-                users = ", ".join(k for k, v in PROCESS_KINDS.items() if v.snapshots)
-                raise ScenarioError(f"{src}: output.snapshots is used by {users} only; remove it")
-            bad = [x for x in snaps if not (isinstance(x, int) and -t["backward"] <= x <= t["forward"])]
-            if bad:
-                raise ScenarioError(f"{src}: output.snapshots = {_short(snaps)}: {bad[0]!r} is not an integer time in "
-                                    f"[-time.backward, time.forward] = [{-t['backward']}, {t['forward']}]")
-        if not pk.streamable and ens["store"] is False:
-            raise ScenarioError(f"{src}: ensemble.store = false: process.kind = {raw['process']['kind']!r} records "
-                                "real values per path, which cannot be streamed as counts; use store = true (or leave "
-                                "it unset)")
-        if est["history"] > 1 and ens["store"] is False:
-            raise ScenarioError(f"{src}: estimate.history = {est['history']}: streamed counts hold pairs only; set "
-                                "ensemble.store = true or history = 1")
-        q = est["quantities"]
-        if q is None:
-            est["quantities"] = list(pk.default_quantities)
-        else:
-            _check_value(src, "estimate.quantities", Key(LIST, check=_list_of(*pk.quantities)), q)
-            if len(set(q)) != len(q):
-                raise ScenarioError(f"{src}: estimate.quantities = {q!r}: repeated entry")
-        methods = pk.methods
-        if est["method"] is None:
-            est["method"] = methods[0]
-        else:
-            msg = _one_of(*methods)(est["method"])
-            if msg:
-                raise ScenarioError(f"{src}: estimate.method = {est['method']!r}: {msg} for "
-                                    f"process.kind = {raw['process']['kind']!r}")
-        if ens["store"] is None:
-            ens["store"] = not (pk.streamable and est["history"] == 1)
-    else:
-        if analysis in ("fluctuation_aligned", "barbed_arrow") and ens["paths"] is not None:
-            raise ScenarioError(f"{src}: ensemble.paths = {ens['paths']!r} is not used by analysis.kind = "
-                                f"{analysis!r} (one long run of analysis.length steps); remove it")
-        if analysis == "reversibility_test" and ens["paths"] is None:
-            ens["paths"] = 1
-        if analysis == "reversibility_test" and raw["analysis"]["history"] + 1 >= raw["analysis"]["length"]:
-            raise ScenarioError(f"{src}: analysis.history = {raw['analysis']['history']}: expected history + 1 < "
-                                f"analysis.length = {raw['analysis']['length']}")
-        if est["quantities"] is not None:
-            raise ScenarioError(f"{src}: estimate.quantities is not used by analysis.kind = {analysis!r}; remove it")
-        est["method"] = est["method"] or "plugin"
+    ANALYSES[analysis].check(src, raw, pk)
     ex = raw["execution"]
     if ex["backend"] == "local" and (ex["address"] is not None or ex["workers"] is not None):
         raise ScenarioError(f"{src}: execution.address / execution.workers need execution.backend = \"dask\"")
@@ -311,19 +319,34 @@ def _cross_checks(src, raw, pk, analysis):
                             "(a running scheduler) or execution.workers (a local cluster)")
 
 
-def parse_scenario(text: str, *, source: str = "<string>", name: str = "scenario", overrides=None,
-                   quick: bool = False) -> Scenario:
-    """Validate a scenario given as TOML text (see :func:`load_scenario` for the options)."""
-    if not isinstance(text, str):
-        raise ScenarioError(f"{source}: expected TOML text, got {type(text).__name__}")
+def _toml(text, src, what="not valid TOML"):
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
-    return _resolve(doc, source, name, overrides, quick)
+        raise ScenarioError(f"{src}: {what}: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{src}: {what}: arrays or tables nested too deep (at most {MAX_DEPTH})") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's 4300-digit conversion limit
+        msg = str(exc).splitlines()[0][:200]
+        if "digits" in msg:
+            msg = "an integer with more than 4300 digits (expected integers below 2**64)"
+        raise ScenarioError(f"{src}: {what}: {msg}") from None
+    _depth_check(src, doc)
+    return doc
 
 
-def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = False) -> Scenario:
+def parse_scenario(text: str, *, source: str = "<string>", name: str = "scenario", overrides=None,
+                   quick: bool = False, out=None) -> Scenario:
+    """Validate a scenario given as TOML text (see :func:`load_scenario` for the options)."""
+    if not isinstance(text, str):
+        raise ScenarioError(f"{source}: expected TOML text, got {type(text).__name__}")
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{source}: {len(text):,} characters: a scenario file has at most {MAX_FILE_BYTES:,}")
+    doc = _toml(text.removeprefix("\ufeff"), source)
+    return _resolve(doc, source, name, overrides, quick, out)
+
+
+def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = False, out=None) -> Scenario:
     """Read and validate a scenario file.
 
     Parameters
@@ -336,6 +359,10 @@ def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = Fal
     quick : bool
         Apply :func:`quick_document`: a reduced-size run (fewer paths and steps) for tests and
         previews.
+    out : str or Path, optional
+        A trusted output directory (``entropy run --out``) replacing ``output.directory``. A
+        file's own ``output.directory`` must be relative and stay inside the current
+        directory (no ``..``, no symlink leading out).
 
     Raises
     ------
@@ -346,20 +373,24 @@ def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = Fal
     if not p.is_file():
         raise ScenarioError(f"{path}: no such scenario file")
     try:
-        text = p.read_text(encoding="utf-8")
+        with open(p, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes: not a scenario file")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: not a UTF-8 text file ({exc.reason})") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_scenario(text, source=str(path), name=p.stem, overrides=overrides, quick=quick)
+    return parse_scenario(text, source=str(path), name=p.stem, overrides=overrides, quick=quick, out=out)
 
 
-def _resolve(doc, src, name, overrides, quick):
+def _resolve(doc, src, name, overrides, quick, out=None):
     if quick:
         doc = quick_document(doc, src)
     for ov in overrides or []:
         apply_override(doc, ov, src)
-    return _validate(doc, src, name)
+    return _validate(doc, src, name, out)
 
 
 #: Reductions of ``--quick`` runs: (section, key, largest value).
@@ -406,12 +437,19 @@ def apply_override(doc: dict, override: str, source: str = "--set") -> None:
         raise ScenarioError(f"{source}: --set {override!r}: expected key.path=value")
     path, _, value = override.partition("=")
     parts = [x.strip() for x in path.strip().split(".")]
+    if len(parts) > MAX_DEPTH:
+        raise ScenarioError(f"{source}: --set {override[:80]!r}...: key path deeper than {MAX_DEPTH}")
     if len(parts) < 2 or not all(parts):
         raise ScenarioError(f"{source}: --set {override!r}: expected section.key=value")
+    if len(value) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{source}: --set {path.strip()}=...: value longer than {MAX_FILE_BYTES:,} characters")
     try:
         val = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         val = value.strip()
+    except (RecursionError, ValueError):
+        val = _toml(f"v = {value.strip()}", f"{source}: --set {path.strip()}", "not a valid TOML value")["v"]
+    _depth_check(f"{source}: --set {path.strip()}", {"v": val})
     node = doc
     for part in parts[:-1]:
         node = node.setdefault(part, {})

@@ -270,15 +270,15 @@ def test_save_is_atomic_and_replaces_only_when_complete(results, tmp_path, monke
     with pytest.raises(RuntimeError):
         save_result(other, tmp_path, figures=("png",))
     assert (d / "arrays.npz").read_bytes() == before  # the old result is intact
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["chain"]  # no temporary directory left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".chain.lock", "chain"]  # no temporary directory left
 
 
 def test_load_result_rejects_what_is_not_a_result(tmp_path):
-    with pytest.raises(ValueError, match="not a result directory"):
+    with pytest.raises(ValueError, match="manifest.json: missing"):
         load_result(tmp_path)
     (tmp_path / "metadata.json").write_text("{")
     (tmp_path / "arrays.npz").write_bytes(b"")
-    with pytest.raises(ValueError, match="not valid JSON"):
+    with pytest.raises(ValueError, match="manifest.json: missing"):
         load_result(tmp_path)
 
 

@@ -45,6 +45,16 @@ def gth_stationary(P: np.ndarray) -> np.ndarray:
     return x / x.sum()
 
 
+def _is_complex(P) -> bool:
+    """Whether ``P`` holds complex numbers (which ``float`` conversion would silently truncate)."""
+    if sp.issparse(P):
+        return np.iscomplexobj(P.data)
+    try:
+        return np.iscomplexobj(np.asarray(P))
+    except (ValueError, TypeError):
+        return False
+
+
 class MarkovChain(DiscreteProcess):
     r"""A finite, time-homogeneous, discrete-time Markov chain.
 
@@ -71,6 +81,9 @@ class MarkovChain(DiscreteProcess):
     """
 
     def __init__(self, P, *, _validated=False):
+        if _is_complex(P):
+            raise TypeError(f"P: expected real transition probabilities, got complex entries (dtype "
+                            f"{getattr(P, 'dtype', 'complex')}); pass the real part explicitly if that is meant")
         if sp.issparse(P):
             M = sp.csr_matrix(P, dtype=float, copy=True)
             M.sum_duplicates()
