@@ -311,7 +311,8 @@ class MarkovJumpProcess(DiscreteProcess):
 
     @cached_property
     def _tables(self):
-        """Alias tables of the jump chain over the off-diagonal rates, 1/q per state, log(Q_ij/Q_ji) per rate."""
+        """Alias tables of the jump chain over the off-diagonal rates (indptr, cols, prob, alias column), 1/q per
+        state, log(Q_ij/Q_ji) per rate and the alias entry of every rate."""
         R = self._R
         indptr = R.indptr.astype(np.int64)
         cols = R.indices.astype(np.int64)
@@ -324,13 +325,12 @@ class MarkovJumpProcess(DiscreteProcess):
         back = np.asarray(R[R.indices, rows]).ravel() if R.nnz else np.zeros(0)
         with np.errstate(divide="ignore"):
             log_ratio = np.where(back > 0, np.log(R.data / np.where(back > 0, back, 1.0)), np.inf)
-        return indptr, cols, prob, cols[alias], inv_rate, log_ratio, log_ratio[alias]
+        return indptr, cols, prob, cols[alias], inv_rate, log_ratio, alias
 
     def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
         indptr, cols, prob, acol, inv_rate, _, _ = self._tables
-        none = np.zeros(0)
         _kj.run_jump(indptr, cols, prob, acol, inv_rate, init, np.uint64(seed), first_path, arm, steps, float(dt), out,
-                     False, none, none, np.zeros((0, 0)), np.zeros((0, 0)))
+                     False, np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 0)), np.zeros((0, 0)))
 
     # -- extra per-path records: stochastic entropy production ------------------------------------
     def _record_names(self, entropy_production=False, **requests):
@@ -346,7 +346,7 @@ class MarkovJumpProcess(DiscreteProcess):
         """
         ep = records["entropy_production"]
         ln = math.log(check_base(base))
-        indptr, cols, prob, acol, inv_rate, log_ratio, alog_ratio = self._tables
+        indptr, cols, prob, acol, inv_rate, log_ratio, alias = self._tables
         key = (start if isinstance(start, int) else np.asarray(start).tobytes(), steps, float(dt))
         logp = self._grid_cache.get(key)
         if logp is None:
@@ -355,4 +355,4 @@ class MarkovJumpProcess(DiscreteProcess):
             self._grid_cache.clear()  # one entry: the run in progress
             self._grid_cache[key] = logp
         _kj.run_jump(indptr, cols, prob, acol, inv_rate, init, np.uint64(seed), first_path, arm, steps, float(dt), out,
-                     True, log_ratio / ln, alog_ratio / ln, logp / ln, ep)
+                     True, alias, log_ratio / ln, logp / ln, ep)
