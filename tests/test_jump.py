@@ -308,3 +308,15 @@ def test_relative_entropy_monotone_and_profiles_match_sampled_chain(rng):
     e = simulate(J, 0, forward=15, backward=15, dt=0.1, paths=M, seed=51)
     H = entropy.estimators.entropy_profile(e, method="miller_madow")  # stderr: the estimator's delta-method se
     assert np.all(np.abs(H.values - prof.entropy) <= K * H.stderr + 1e-9)
+
+
+def test_one_way_rates_give_infinite_entropy_production_exactly_after_a_jump():
+    J = MarkovJumpProcess(ring(50, 1.0, 0.0))  # one-way ring: returning to the start takes 50 jumps
+    e = simulate(J, 0, forward=4, backward=4, dt=0.25, paths=2000, seed=61, entropy_production=True)
+    ep = e.extra["entropy_production"]
+    moved = e.states != 0
+    assert moved.any() and (~moved[:, np.r_[0:4, 5:9]]).any()
+    np.testing.assert_array_equal(np.isinf(ep), moved)
+    assert np.all(ep[np.isinf(ep)] > 0)
+    _, m = exact_jump.mean_entropy_production(J, 0, forward=4, backward=4, dt=0.25)
+    assert m[4] == 0 and np.all(np.isinf(m[np.r_[0:4, 5:9]]))

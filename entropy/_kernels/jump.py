@@ -100,7 +100,7 @@ def sample_exponential(seed, first_path, arm, out):
 
 
 @njit(parallel=True, cache=True)
-def run_jump(indptr, cols, prob, acol, inv_rate, init, seed, first_path, arm, steps, dt, out, record, alias,
+def run_jump(indptr, cols, prob, acol, inv_rate, init, seed, first_path, arm, steps, dt, out, record, alog_ratio,
              log_ratio, logp, ep):
     """Advance ``init[p]`` exactly over ``steps`` grid intervals of length ``dt``; ``out[p, k]`` = state at k dt.
 
@@ -112,8 +112,10 @@ def run_jump(indptr, cols, prob, acol, inv_rate, init, seed, first_path, arm, st
     With ``record`` (same draws, same states) it also writes the stochastic entropy
     production ``ep[p, k] = sum over the jumps a -> b of path p up to k dt of log(Q_ab / Q_ba)
     + logp[0, x_0] - logp[k, x_k]`` (medium plus system entropy). ``log_ratio[e]`` is the
-    medium term of CSR entry ``e``, ``alias[e]`` the alias entry of ``e``; ``log_ratio`` and
-    ``logp`` come in the wanted unit. Without ``record`` these four arrays are not read.
+    medium term of CSR entry ``e`` and ``alog_ratio[e]`` that of its alias entry, blended
+    by the acceptance bit; both must be finite (the caller stands in a huge finite value for
+    a rate without reverse and maps the result back to ``inf``). ``log_ratio`` and ``logp``
+    come in the wanted unit. Without ``record`` these four arrays are not read.
     """
     n = init.shape[0]
     nblocks = (n + LANES - 1) // LANES
@@ -152,9 +154,9 @@ def run_jump(indptr, cols, prob, acol, inv_rate, init, seed, first_path, arm, st
                     c = a + j
                     keep = x - j < prob[c]
                     sl = cols[c] if keep else acol[c]
-                    if record:  # the drawn entry by arithmetic, not a second select (which may become a branch)
-                        ac = alias[c]
-                        acc[l] += log_ratio[ac + keep * (c - ac)]
+                    if record:  # a blend, not a second select: measured 17 -> 13 ns per event
+                        alr = alog_ratio[c]
+                        acc[l] += alr + keep * (log_ratio[c] - alr)
                     rl, e = next_exponential(rl)
                     r[l] = rl
                     s[l] = sl

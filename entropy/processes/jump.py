@@ -29,6 +29,8 @@ ROW_SUM_RTOL = 1e-10
 #: Up to this many states the grid propagator expm(Q dt) is a dense matrix; beyond, scipy's
 #: ``expm_multiply`` advances the law of a sparse generator.
 DENSE_EXPM_MAX = 2000
+#: Finite stand-in for log(Q_ab / Q_ba) = inf (no reverse rate) inside the kernel; mapped back to inf.
+_ONE_WAY = 1e300
 
 
 def _check_dt(dt) -> float:
@@ -354,5 +356,8 @@ class MarkovJumpProcess(DiscreteProcess):
                 logp = np.log(self._grid_marginals(self._start_law(start), steps, float(dt)))
             self._grid_cache.clear()  # one entry: the run in progress
             self._grid_cache[key] = logp
+        lr = np.where(np.isinf(log_ratio), _ONE_WAY, log_ratio / ln)  # the kernel blends, so finite stand-ins
         _kj.run_jump(indptr, cols, prob, acol, inv_rate, init, np.uint64(seed), first_path, arm, steps, float(dt), out,
-                     True, alias, log_ratio / ln, logp / ln, ep)
+                     True, lr[alias], lr, logp / ln, ep)
+        if np.isinf(log_ratio).any():
+            np.copyto(ep, np.inf, where=ep >= _ONE_WAY / 2)  # a jump without reverse: infinite entropy production
