@@ -34,7 +34,7 @@ from . import exact as _exact
 from ._units import check_base, check_positive_int
 from .processes.jump import DENSE_EXPM_MAX, MarkovJumpProcess, _check_dt, propagate
 
-__all__ = ["marginals", "profiles", "mean_entropy_production", "integral_fluctuation", "JumpExactProfiles"]
+__all__ = ["JumpExactProfiles", "integral_fluctuation", "marginals", "mean_entropy_production", "profiles"]
 
 
 def _check(process, forward, backward, dt):

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._kernels import counting as _count
+from ._kernels.jump import accumulate_moments as _acc_moments
 from ._kernels.markov import LANES
 from ._kernels.rng import ARM_BACKWARD, ARM_FORWARD
-from ._kernels.jump import accumulate_moments as _acc_moments
 from ._units import check_base, check_positive_int, unit_name
 from .processes.base import Process
 

@@ -227,7 +227,7 @@ class MarkovJumpProcess(DiscreteProcess):
         except ValueError as exc:
             raise ValueError(str(exc).replace("P: the chain", "Q: the process", 1)) from None
 
-    def reversed(self) -> "MarkovJumpProcess":
+    def reversed(self) -> MarkovJumpProcess:
         r"""The time reversal :math:`\tilde Q_{ij} = \pi_j Q_{ji} / \pi_i` (an involution).
 
         It is the generator of the stationary process read backwards in time, and runs the
