@@ -321,3 +321,32 @@ def test_one_way_rates_give_infinite_entropy_production_exactly_after_a_jump():
     assert np.all(ep[np.isinf(ep)] > 0)
     _, m = exact_jump.mean_entropy_production(J, 0, forward=4, backward=4, dt=0.25)
     assert m[4] == 0 and np.all(np.isinf(m[np.r_[0:4, 5:9]]))
+
+
+def test_large_sparse_ring_uses_expm_multiply_and_matches_skellam():
+    n, kp, km, dt = 2500, 2.0, 0.5, 0.5  # beyond DENSE_EXPM_MAX: the sparse paths of propagate and Van Loan
+    i = np.arange(n)
+    Q = sp.csr_matrix((np.r_[np.full(n, kp), np.full(n, km)], (np.r_[i, i], np.r_[(i + 1) % n, (i - 1) % n])),
+                      shape=(n, n))
+    Q = Q - sp.diags(np.full(n, kp + km))
+    J = MarkovJumpProcess(Q)
+    np.testing.assert_allclose(J.stationary_distribution, 1.0 / n, rtol=1e-9)
+    times, probs = exact_jump.marginals(J, 0, forward=2, backward=2, dt=dt)
+    for k in (1, 2):  # net displacement after t is Skellam(k+ t, k- t); backward arm: Skellam(k- t, k+ t)
+        d = np.arange(-60, 61)
+        np.testing.assert_allclose(probs[2 + k][d % n], stats.skellam.pmf(d, kp * k * dt, km * k * dt), atol=1e-12)
+        np.testing.assert_allclose(probs[2 - k][d % n], stats.skellam.pmf(d, km * k * dt, kp * k * dt), atol=1e-12)
+    _, m = exact_jump.mean_entropy_production(J, 0, forward=2, backward=2, dt=dt, base=math.e)
+    for k in (1, 2):
+        d = np.arange(-80, 81)
+        H = stats.entropy(stats.skellam.pmf(d, kp * k * dt, km * k * dt))
+        np.testing.assert_allclose(m[2 + k], H + k * dt * (kp - km) * math.log(kp / km), rtol=1e-9)
+        np.testing.assert_allclose(m[2 - k], m[2 + k], rtol=1e-9)
+
+
+def test_memory_preflight_counts_the_entropy_record():
+    J = MarkovJumpProcess(ring(3, 2.0, 1.0))
+    kw = {"forward": 5, "backward": 5, "dt": 0.1, "paths": 1000, "seed": 1, "max_memory": 50_000}
+    assert simulate(J, 0, **kw).states.nbytes == 11_000  # 11 kB of states fit
+    with pytest.raises(entropy.InsufficientMemoryError, match=r"storing 1000 paths x 11 times needs 96.7 KiB"):
+        simulate(J, 0, entropy_production=True, **kw)  # + 88 kB of float64 entropy production: 99 kB
