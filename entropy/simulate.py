@@ -231,7 +231,8 @@ def simulate(
         results are identical for any thread count and any ``chunk_size``. ``None`` draws a
         fresh seed, recorded in the result.
     dt : float, optional
-        Time step of diffusions (discrete-time processes leave it unset).
+        Time step of diffusions, and the recording grid t = k dt of continuous-time jump processes
+        (discrete-time processes leave it unset).
     store : bool
         True: return an :class:`Ensemble` with all states. False (streaming): return an
         :class:`EnsembleCounts` with per-time counts of ``X_t`` (and of pairs
