@@ -254,6 +254,19 @@ def test_integral_fluctuation_point_start_is_restricted(rng):
     assert_mean_within_se(w[:, np.r_[0:5, 6:11]], ift[np.r_[0:5, 6:11]])
 
 
+def test_restricted_integral_fluctuation_reproduces_the_issue_numbers():
+    # issue 13 quotes 0.51, 0.32, 0.19 at t = 0.1, 0.2, 0.5 for "a random 4-state generator started in
+    # state 0": rates U(0, 2) from default_rng(7) give them (0.5095, 0.3151, 0.1856); both arms agree
+    # for a point start since (e^{2 Q~ t})_00 = (e^{2 Q t})_00.
+    J = MarkovJumpProcess(random_generator(np.random.default_rng(7), 4, scale=2.0))
+    _, ift = exact_jump.integral_fluctuation(J, 0, forward=5, backward=5, dt=0.1)
+    np.testing.assert_allclose(np.round(ift[[6, 7, 10]], 2), [0.51, 0.32, 0.19])
+    np.testing.assert_allclose(ift[[4, 3, 0]], ift[[6, 7, 10]], rtol=1e-10)
+    e = simulate(J, 0, forward=5, backward=5, dt=0.1, paths=40_000, seed=14, entropy_production=True)
+    w = 2.0 ** -e.extra["entropy_production"][:, [0, 3, 4, 6, 7, 10]]
+    assert_mean_within_se(w, ift[[0, 3, 4, 6, 7, 10]])
+
+
 def test_mean_entropy_production_matches_exact_and_grows(rng):
     J = MarkovJumpProcess(random_generator(rng, 5))
     _, m = exact_jump.mean_entropy_production(J, 1, forward=10, backward=10, dt=0.1)
