@@ -363,3 +363,23 @@ def test_memory_preflight_counts_the_entropy_record():
     assert simulate(J, 0, **kw).states.nbytes == 11_000  # 11 kB of states fit
     with pytest.raises(entropy.InsufficientMemoryError, match=r"storing 1000 paths x 11 times needs 96.7 KiB"):
         simulate(J, 0, entropy_production=True, **kw)  # + 88 kB of float64 entropy production: 99 kB
+
+
+@pytest.mark.parametrize("dt", [0.01, 0.3, 1.7])
+def test_both_kernel_loop_shapes_give_the_same_numbers(rng, monkeypatch, dt):
+    Q = random_generator(rng, 5)
+    Q[2] = 0.0  # an absorbing state too (forward arm only)
+    J = MarkovJumpProcess(Q)
+    kw = {"forward": 40, "dt": dt, "paths": 333, "seed": 71}
+    runs = []
+    for threshold in (0.0, np.inf):  # never / always the fill-then-jump loop
+        monkeypatch.setattr("entropy.processes.jump.FINE_GRID_JUMPS", threshold)
+        runs.append(simulate(J, np.full(5, 0.2), **kw))
+    np.testing.assert_array_equal(runs[0].states, runs[1].states)
+    Jr = MarkovJumpProcess(random_generator(rng, 5))
+    runs = []
+    for threshold in (0.0, np.inf):
+        monkeypatch.setattr("entropy.processes.jump.FINE_GRID_JUMPS", threshold)
+        runs.append(simulate(Jr, 1, backward=30, entropy_production=True, **kw))
+    np.testing.assert_array_equal(runs[0].states, runs[1].states)
+    np.testing.assert_array_equal(runs[0].extra["entropy_production"], runs[1].extra["entropy_production"])
