@@ -113,6 +113,17 @@ class ExactProfiles:
         """Stationary entropy rate (``scalars["entropy_rate"]``)."""
         return self.scalars.get("entropy_rate")
 
+    def __getattr__(self, name):
+        # any other curve or stationary value by name: ref.entropy_production, ref.dt ...
+        if not name.startswith("_"):
+            d = self.__dict__
+            if name in d.get("curves", {}):
+                return d["curves"][name]
+            if name in d.get("scalars", {}):
+                return d["scalars"][name]
+        raise AttributeError(f"{type(self).__name__} has no curve or value {name!r} "
+                             f"(curves: {list(self.__dict__.get('curves', {}))})")
+
     def __repr__(self):
         return (f"ExactProfiles(times {self.times[0]}..{self.times[-1]} ({len(self.times)}), "
                 f"curves={list(self.curves)}, unit={self.unit!r})")

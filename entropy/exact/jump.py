@@ -24,17 +24,18 @@ References: Seifert, Phys. Rev. Lett. 95, 040602 (2005); Seifert, Rep. Prog. Phy
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
-from . import exact as _exact
-from ._units import check_base, check_positive_int
-from .processes.jump import DENSE_EXPM_MAX, MarkovJumpProcess, _check_dt, propagate
+from .._units import check_base, check_positive_int, unit_name
+from ..processes.jump import DENSE_EXPM_MAX, MarkovJumpProcess, _check_dt, propagate
+from ._dispatch import register
+from ._types import ExactProfiles, Reference
+from .markov import chain_profiles, shannon_entropy
 
-__all__ = ["JumpExactProfiles", "integral_fluctuation", "marginals", "mean_entropy_production", "profiles"]
+__all__ = ["jump_profiles", "integral_fluctuation", "marginals", "mean_entropy_production"]
 
 
 def _check(process, forward, backward, dt):
@@ -100,7 +101,7 @@ def mean_entropy_production(process: MarkovJumpProcess, start, *, forward: int, 
     b = check_base(base)
     forward, backward, dt = _check(process, forward, backward, dt)
     times, probs = marginals(process, start, forward=forward, backward=backward, dt=dt)
-    H = _exact.shannon_entropy(probs, base=math.e)
+    H = shannon_entropy(probs, base=math.e)
     out = H - H[backward]
     for proc, sign in _arms(process, backward):
         steps = forward if sign > 0 else backward
@@ -138,37 +139,38 @@ def integral_fluctuation(process: MarkovJumpProcess, start, *, forward: int, bac
     return times, out
 
 
-@dataclass(frozen=True)
-class JumpExactProfiles(_exact.ExactProfiles):
-    """:class:`entropy.exact.ExactProfiles` of the grid chain, in continuous time, plus thermodynamics.
+@register(MarkovJumpProcess, needs_dt=True)
+def jump_profiles(process: MarkovJumpProcess, start, *, forward: int, backward: int = 0, dt, base=2,
+                  **_) -> ExactProfiles:
+    r"""Exact two-sided profiles of a jump process on the grid t = k dt (see :func:`entropy.exact.profiles`).
 
-    ``times`` are in units of time; the entropy rates and excess entropy are those of the
-    grid chain :math:`e^{Q\\,dt}` (per grid step); ``entropy_production`` is the exact mean
-    :math:`\\langle \\Delta s_{tot} \\rangle(t)` and ``entropy_production_rate`` Schnakenberg's
-    stationary rate per unit time, both in ``unit``.
-    """
+    ``curves``: :math:`H(t)`, :math:`D(p_t \| \pi)` (non-increasing in |t| on both arms), the grid
+    chain's :math:`h^\pm(t)` and :math:`E(t)` (per grid step, from the chain :math:`e^{Q\,dt}`,
+    whose reversal is the backward arm's :math:`e^{\tilde Q\,dt}`), the mean entropy production
+    ``"entropy_production"`` :math:`\langle \Delta s_{tot} \rangle(t)` and
+    ``"integral_fluctuation"`` :math:`\langle e^{-\Delta s_{tot}} \rangle(t)` (in nats for the
+    exponent; 1 at every t for a full-support start). ``times`` in units of time;
+    ``scalars["entropy_production_rate"]`` is Schnakenberg's stationary rate per unit time.
+    In units of ``base``.
 
-    entropy_production: np.ndarray | None = None
-    entropy_production_rate: float = math.nan
-    integral_fluctuation: np.ndarray | None = None
-    dt: float = math.nan
-
-
-def profiles(process: MarkovJumpProcess, start, *, forward: int, backward: int = 0, dt, base=2) -> JumpExactProfiles:
-    r"""Exact two-sided profiles of a jump process on the grid t = k dt.
-
-    :math:`H(t)`, :math:`D(p_t \| \pi)` (non-increasing in |t| on both arms), the grid chain's
-    :math:`h^\pm(t)` and :math:`E(t)` (from :func:`entropy.exact.profiles` of
-    ``process.sampled(dt)``), the mean entropy production :math:`\langle \Delta s_{tot} \rangle(t)`
-    and :math:`\langle e^{-\Delta s_{tot}} \rangle(t)`. In units of ``base``.
+    References
+    ----------
+    Schnakenberg, Rev. Mod. Phys. 48, 571 (1976); Seifert, Phys. Rev. Lett. 95, 040602 (2005).
     """
     b = check_base(base)
     forward, backward, dt = _check(process, forward, backward, dt)
     chain = process.sampled(dt)  # its reversal D^-1 P^T D is e^{Q~ dt}, the backward arm's grid chain
-    base_prof = _exact.profiles(chain, process._check_start(start), forward=forward, backward=backward, base=b)
-    fields = {f: getattr(base_prof, f) for f in base_prof.__dataclass_fields__}
-    fields["times"] = base_prof.times * dt
+    ref = chain_profiles(chain, process._check_start(start), forward=forward, backward=backward, base=b)
     _, ep = mean_entropy_production(process, start, forward=forward, backward=backward, dt=dt, base=b)
     _, ift = integral_fluctuation(process, start, forward=forward, backward=backward, dt=dt)
-    return JumpExactProfiles(**fields, entropy_production=ep, entropy_production_rate=process.entropy_production(b),
-                             integral_fluctuation=ift, dt=dt)
+    rate = process.entropy_production(b)
+    curves = dict(ref.curves, entropy_production=ep, integral_fluctuation=ift)
+    refs = dict(ref.references)
+    refs["integral_fluctuation"] = [Reference(1.0, "integral fluctuation theorem (full-support start)")]
+    return ExactProfiles(times=ref.times * dt, unit=unit_name(b), curves=curves, labels=dict(ref.labels),
+                         references=refs, probs=ref.probs,
+                         scalars=dict(ref.scalars, entropy_production_rate=rate, dt=dt), notes=ref.notes)
+
+
+#: The name used by the tests and notebooks of the first version of this module.
+profiles = jump_profiles
