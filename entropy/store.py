@@ -39,6 +39,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import time
 from pathlib import Path
 
@@ -173,8 +174,6 @@ def target_state(parent, name) -> dict:
         return {"exists": False}
     except OSError as exc:
         raise OutputPlaceError(f"{target}: cannot be inspected ({exc.strerror})") from None
-    import stat
-
     if stat.S_ISLNK(st.st_mode):
         what = "a symbolic link"
     elif not stat.S_ISDIR(st.st_mode):
