@@ -133,6 +133,7 @@ def cmd_run(args) -> int:
             continue
         print(summary(res))
         print(f"  -> {out}{os.sep}")
+        _report_leftovers(out.parent, sc.name)
         if not res.complete and out.name != sc.name:
             print(f"entropy: {sc.name}: the complete result in {out.parent / sc.name} was kept; this incomplete one "
                   f"went to {out}", file=sys.stderr)
@@ -141,6 +142,16 @@ def cmd_run(args) -> int:
                   f"(complete: {str(res.complete).lower()}) in {out}", file=sys.stderr)
             return EXIT_INTERRUPTED
     return status
+
+
+def _report_leftovers(parent, name):
+    from .store import unclaimed_leftovers
+
+    left = unclaimed_leftovers(parent, name)
+    if left:
+        print(f"entropy: note: {len(left)} hidden director{'y' if len(left) == 1 else 'ies'} in {parent} look like "
+              f"leftovers of interrupted saves of {name} but are not provably ours, so they were not removed: "
+              + ", ".join(p.name for p in left[:5]) + (" ..." if len(left) > 5 else ""), file=sys.stderr)
 
 
 def cmd_validate(args) -> int:
@@ -230,6 +241,9 @@ def cmd_plot(args) -> int:
             return EXIT_BAD_INPUT
         except OSError as exc:  # e.g. a read-only directory or a full disk while drawing
             _err(f"{d}: cannot write the figures ({exc.strerror or exc})")
+            return EXIT_BAD_INPUT
+        except Exception as exc:  # content that passed the checks but cannot be drawn: still one line
+            _err(f"{d}: cannot redraw the figures from this result ({type(exc).__name__}: {exc})")
             return EXIT_BAD_INPUT
     return EXIT_OK
 

@@ -45,7 +45,7 @@ from pathlib import Path
 
 __all__ = ["StoreError", "InvalidResultError", "TargetNotAResultError", "ResultBusyError", "OutputPlaceError",
            "MANIFEST", "FORMAT_NAME", "FORMAT_VERSION", "save", "read", "target_state", "check_place",
-           "lock_path", "partial_name", "leftovers"]
+           "lock_path", "partial_name", "leftovers", "unclaimed_leftovers"]
 
 MANIFEST = "manifest.json"
 FORMAT_NAME = "janus-entropy-result"
@@ -254,6 +254,20 @@ def leftovers(parent, name) -> list[Path]:
     except OSError:
         return []
     return sorted(Path(parent) / e for e in entries if pat.fullmatch(e))
+
+
+def unclaimed_leftovers(parent, name) -> list[Path]:
+    """Hidden directories that look like leftovers of interrupted saves of ``name`` but are not
+    provably ours (older versions of the package named them ``.<name>.XXXXXXXX.tmp`` and
+    ``.<name>.old-<pid>-<ns>``): never removed automatically, only reported."""
+    legacy = re.compile(r"\." + re.escape(name) + r"\.(old-\d+-\d+|[a-z0-9_]{8}\.tmp)")
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return []
+    found = [Path(parent) / e for e in entries if legacy.fullmatch(e)]
+    found += [p for p in leftovers(parent, name) if p.is_dir() and not p.is_symlink()]
+    return sorted(p for p in found if p.is_dir() and not p.is_symlink())
 
 
 def _remove_leftovers(parent: Path, name: str) -> list[Path]:

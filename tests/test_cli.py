@@ -408,3 +408,15 @@ def test_plot_never_prints_a_traceback(damage, tmp_path, capsys, monkeypatch):
     assert err.count("\n") == 1 and err.startswith("entropy: error:") and "Traceback" not in err
     assert {"corrupt_npz": "arrays.npz", "metadata_list": "metadata.json", "no_manifest": "manifest.json",
             "read_only": "Read-only file system", "disk_full": "No space left on device"}[damage] in err
+
+
+def test_leftovers_of_an_older_version_are_reported_not_removed(tmp_path, capsys):
+    f = tmp_path / "small.toml"
+    f.write_text(SMALL.replace('figures = ["png"]', "figures = []"))
+    old = tmp_path / ".small.k2x9_q0a.tmp"  # what the previous format's mkdtemp left
+    old.mkdir()
+    (old / "metadata.json").write_text("{}")
+    assert main(["run", "-q", "--out", str(tmp_path), str(f)]) == 0
+    err = capsys.readouterr().err
+    assert "1 hidden directory" in err and ".small.k2x9_q0a.tmp" in err and "not removed" in err
+    assert (old / "metadata.json").exists()
