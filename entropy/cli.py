@@ -3,7 +3,7 @@
 ::
 
     entropy run FILE... [--quick] [--seed N] [--paths N] [--out DIR] [--set key.path=value]...
-    entropy validate FILE... [--quick] [--set key.path=value]...
+    entropy validate FILE... [--quick] [--out DIR] [--set key.path=value]...
     entropy list [DIR]
     entropy plot RESULT_DIR... [--format png --format pdf]
     entropy info
@@ -281,11 +281,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a scenario key, e.g. --set time.forward=50 (value in TOML syntax)")
         p.add_argument("--quick", action="store_true",
                        help="reduced-size run: at most 4000 paths and 100 steps per arm, then the file's [quick] table")
+        p.add_argument("--out", help="override output.directory (results go to OUT/<name>/); trusted: any "
+                       "directory you name")
         if run:
             p.add_argument("--seed", type=int, help="override ensemble.seed")
             p.add_argument("--paths", type=int, help="override ensemble.paths")
-            p.add_argument("--out", help="override output.directory (results go to OUT/<name>/); trusted: any "
-                           "directory you name")
 
     p = sub.add_parser("run", help="run scenario files, write results and figures")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -350,6 +350,7 @@ def test_out_on_the_command_line_is_trusted(tmp_path, monkeypatch):
     f.write_text(SMALL.replace('figures = ["png"]', 'figures = []\ndirectory = "../elsewhere"'))
     monkeypatch.chdir(tmp_path)
     assert main(["validate", str(f)]) == 2
+    assert main(["validate", "--out", str(tmp_path.parent / f"{tmp_path.name}-out"), str(f)]) == 0
     assert main(["run", "-q", "--out", str(tmp_path.parent / f"{tmp_path.name}-out"), str(f)]) == 0
     assert load_result(tmp_path.parent / f"{tmp_path.name}-out" / "small").complete
 
