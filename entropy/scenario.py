@@ -908,6 +908,13 @@ def _cross_checks(src, raw, pk, analysis):
         if analysis == "reversibility_test" and raw["analysis"]["history"] + 1 >= raw["analysis"]["length"]:
             raise ScenarioError(f"{src}: analysis.history = {raw['analysis']['history']}: expected history + 1 < "
                                 f"analysis.length = {raw['analysis']['length']}")
+        if analysis == "reversibility_test" and ens["paths"] == 1:
+            # the block bootstrap cuts one series into at least 2 blocks of 8 (k + 1) words of k + 1 symbols
+            k, n = raw["analysis"]["history"], raw["analysis"]["length"]
+            if n - k < 16 * (k + 1):
+                raise ScenarioError(f"{src}: analysis.length = {n}: too short for analysis.history = {k} (the "
+                                    f"bootstrap needs 2 blocks of {8 * (k + 1)} words: length >= {17 * k + 16}); "
+                                    "use a longer series, a shorter history or more ensemble.paths")
         if est["quantities"] is not None:
             raise ScenarioError(f"{src}: estimate.quantities is not used by analysis.kind = {analysis!r}; remove it")
         est["method"] = est["method"] or "plugin"

@@ -268,6 +268,9 @@ BAD_FOR_RUN = {  # each validates today but fails in run (or fails only after si
                         "[time]\nforward = 5\nbackward = 5\n[ensemble]\npaths = 100\nseed = 1\n", "transient"),
     "huge_dt": ("[process]\nkind = 'ornstein_uhlenbeck'\ntheta = 1.0\n[time]\nforward = 5\nbackward = 5\n"
                 "dt = 1e308\n[ensemble]\npaths = 100\nseed = 1\n", "time.dt = 1e+308"),
+    "series_too_short_for_history": ("[process]\nkind = 'markov_chain'\nP = [[0.5, 0.5], [0.3, 0.7]]\n[analysis]\n"
+                                     "kind = 'reversibility_test'\nlength = 20\nhistory = 16\n[ensemble]\nseed = 1\n",
+                                     "analysis.length = 20: too short for analysis.history = 16"),
     "window_longer_than_length": ("[process]\nkind = 'ehrenfest'\nballs = 10\n[analysis]\nkind = "
                                   "'fluctuation_aligned'\nlength = 100\nthreshold = 1.0\nwindow = 200\n"
                                   "[ensemble]\nseed = 1\n", "analysis.window = 200"),
