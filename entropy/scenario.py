@@ -730,8 +730,11 @@ def _check_output_directory(src, d):
     if ".." in p.parts:
         raise ScenarioError(f"{src}: output.directory = {_short(d)}: '..' is not allowed (the directory must stay "
                             f"inside the current directory){how}")
-    base = Path(os.getcwd()).resolve()
-    full = (base / p).resolve()
+    try:
+        base = Path(os.getcwd()).resolve()
+        full = (base / p).resolve()
+    except (OSError, RuntimeError) as exc:  # a vanished current directory, a symlink loop
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: cannot be resolved ({exc}){how}") from None
     if full != base and base not in full.parents:
         raise ScenarioError(f"{src}: output.directory = {_short(d)}: leads out of the current directory through a "
                             f"symbolic link (to {full}){how}")
