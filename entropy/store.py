@@ -384,7 +384,8 @@ def save(parent, name: str, fill, *, complete: bool, lock_timeout: float = LOCK_
         raise OutputPlaceError(f"{parent}: cannot create the output directory ({exc.strerror})") from None
     if not parent.is_dir():
         raise OutputPlaceError(f"{parent}: not a directory")
-    with _locked(parent, name, lock_timeout):
+    # one lock for a result and its <name>.partial (entropy plot may save the partial one directly)
+    with _locked(parent, name.removesuffix(".partial") or name, lock_timeout):
         _remove_leftovers(parent, name)
         _remove_leftovers(parent, partial_name(name))
         name = _target_name(parent, name, complete)
