@@ -271,6 +271,8 @@ BAD_FOR_RUN = {  # each validates today but fails in run (or fails only after si
     "series_too_short_for_history": ("[process]\nkind = 'markov_chain'\nP = [[0.5, 0.5], [0.3, 0.7]]\n[analysis]\n"
                                      "kind = 'reversibility_test'\nlength = 20\nhistory = 16\n[ensemble]\nseed = 1\n",
                                      "analysis.length = 20: too short for analysis.history = 16"),
+    "dask_address_without_port": (SMALL.replace("[output]", "[execution]\nbackend = 'dask'\naddress = 'tcp://host'\n"
+                                                "[output]"), "execution.address = 'tcp://host': not a Dask"),
     "window_longer_than_length": ("[process]\nkind = 'ehrenfest'\nballs = 10\n[analysis]\nkind = "
                                   "'fluctuation_aligned'\nlength = 100\nthreshold = 1.0\nwindow = 200\n"
                                   "[ensemble]\nseed = 1\n", "analysis.window = 200"),
