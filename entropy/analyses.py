@@ -377,6 +377,13 @@ def _check_reversibility(src, raw, pk):
     if a["history"] + 1 >= a["length"]:
         raise ScenarioError(f"{src}: analysis.history = {a['history']}: expected history + 1 < analysis.length = "
                             f"{a['length']}")
+    if ens["paths"] == 1:
+        # the block bootstrap cuts one series into at least 2 blocks of 8 (k + 1) words of k + 1 symbols
+        k, n = a["history"], a["length"]
+        if n - k < 16 * (k + 1):
+            raise ScenarioError(f"{src}: analysis.length = {n}: too short for analysis.history = {k} (the "
+                                f"bootstrap needs 2 blocks of {8 * (k + 1)} words: length >= {17 * k + 16}); "
+                                "use a longer series, a shorter history or more ensemble.paths")
     _check_no_quantities(src, raw)
 
 

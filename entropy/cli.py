@@ -3,7 +3,7 @@
 ::
 
     entropy run FILE... [--quick] [--seed N] [--paths N] [--out DIR] [--set key.path=value]...
-    entropy validate FILE... [--quick] [--set key.path=value]...
+    entropy validate FILE... [--quick] [--out DIR] [--set key.path=value]...
     entropy list [DIR]
     entropy plot RESULT_DIR... [--format png --format pdf]
     entropy info
@@ -107,6 +107,7 @@ def cmd_run(args) -> int:
             continue
         print(summary(res))
         print(f"  -> {out}{os.sep}")
+        _report_leftovers(out.parent, sc.name)
         if not res.complete and out.name != sc.name:
             print(f"entropy: {sc.name}: the complete result in {out.parent / sc.name} was kept; this incomplete one "
                   f"went to {out}", file=sys.stderr)
@@ -115,6 +116,16 @@ def cmd_run(args) -> int:
                   f"(complete: {str(res.complete).lower()}) in {out}", file=sys.stderr)
             return EXIT_INTERRUPTED
     return status
+
+
+def _report_leftovers(parent, name):
+    from .store import unclaimed_leftovers
+
+    left = unclaimed_leftovers(parent, name)
+    if left:
+        print(f"entropy: note: {len(left)} hidden director{'y' if len(left) == 1 else 'ies'} in {parent} look like "
+              f"leftovers of interrupted saves of {name} but are not provably ours, so they were not removed: "
+              + ", ".join(p.name for p in left[:5]) + (" ..." if len(left) > 5 else ""), file=sys.stderr)
 
 
 def cmd_validate(args) -> int:
@@ -205,6 +216,9 @@ def cmd_plot(args) -> int:
         except OSError as exc:  # e.g. a read-only directory or a full disk while drawing
             _err(f"{d}: cannot write the figures ({exc.strerror or exc})")
             return EXIT_BAD_INPUT
+        except Exception as exc:  # content that passed the checks but cannot be drawn: still one line
+            _err(f"{d}: cannot redraw the figures from this result ({type(exc).__name__}: {exc})")
+            return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -241,11 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a scenario key, e.g. --set time.forward=50 (value in TOML syntax)")
         p.add_argument("--quick", action="store_true",
                        help="reduced-size run: at most 4000 paths and 100 steps per arm, then the file's [quick] table")
+        p.add_argument("--out", help="override output.directory (results go to OUT/<name>/); trusted: any "
+                       "directory you name")
         if run:
             p.add_argument("--seed", type=int, help="override ensemble.seed")
             p.add_argument("--paths", type=int, help="override ensemble.paths")
-            p.add_argument("--out", help="override output.directory (results go to OUT/<name>/); trusted: any "
-                           "directory you name")
 
     p = sub.add_parser("run", help="run scenario files, write results and figures")
     p.add_argument("files", nargs="+", metavar="FILE")

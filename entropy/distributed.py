@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 
@@ -175,21 +176,25 @@ def connect(address: str | None = None, workers: int | None = None, threads_per_
 
 
 def _client_within(distributed, address, timeout):
-    """``distributed.Client(address)``, or TimeoutError after ``timeout`` seconds whatever the peer does.
+    """``distributed.Client(address)``, or TimeoutError after about ``timeout`` seconds whatever
+    the peer does.
 
     ``Client(timeout=)`` bounds the TCP connection but not the handshake: a peer that accepts
-    and never answers would block for minutes. The client is therefore made in a helper
-    thread that the caller waits for at most ``timeout`` seconds; a client that connects after
-    that is closed at once.
+    and never answers would block for minutes. So the handshake is first tried on a private
+    event loop under ``asyncio.wait_for`` (cancelled cleanly at the deadline); only a peer
+    that completes it gets a Client, whose creation is still waited for at most the time
+    left (a client that connects after that is closed at once).
     """
     import threading
 
+    deadline = time.monotonic() + timeout
+    _run_bounded(lambda: _probe_handshake(address, timeout), timeout + 1.0)
     box = {}
     lock = threading.Lock()
 
     def make():
         try:
-            c = distributed.Client(address, timeout=timeout)
+            c = distributed.Client(address, timeout=max(deadline - time.monotonic(), 0.1))
         except BaseException as exc:  # handed to the caller
             with lock:
                 box["error"] = exc
@@ -202,14 +207,52 @@ def _client_within(distributed, address, timeout):
 
     th = threading.Thread(target=make, name=f"entropy-connect-{address}", daemon=True)
     th.start()
-    th.join(timeout)
+    th.join(max(deadline - time.monotonic(), 0.1))
     with lock:
         if "client" in box:
             return box["client"]
         if "error" in box:
             raise box["error"]
         box["abandoned"] = True
-    raise TimeoutError(f"the peer accepted the connection but did not complete a Dask handshake within {timeout:g} s")
+    raise TimeoutError(f"the peer did not complete a Dask handshake within {timeout:g} s")
+
+
+def _probe_handshake(address, timeout):
+    """Connect to ``address`` and complete Dask's handshake on a private event loop, or raise."""
+    import asyncio
+
+    from distributed.comm import connect as comm_connect
+
+    async def probe():
+        try:
+            comm = await asyncio.wait_for(comm_connect(address, timeout=timeout), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"the peer did not complete a Dask handshake within {timeout:g} s") from None
+        await comm.close()
+
+    asyncio.run(probe())
+
+
+def _run_bounded(fn, limit):
+    """Run ``fn`` in a helper thread (it may need an event loop of its own); re-raise its error;
+    TimeoutError if it is still running after ``limit`` seconds."""
+    import threading
+
+    box = {}
+
+    def run():
+        try:
+            fn()
+        except BaseException as exc:
+            box["error"] = exc
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    th.join(limit)
+    if th.is_alive():
+        raise TimeoutError(f"no answer within {limit:g} s")
+    if "error" in box:
+        raise box["error"]
 
 
 # -- tasks (run on the workers) ---------------------------------------------------------------

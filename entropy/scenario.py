@@ -200,8 +200,11 @@ def _check_output_directory(src, d):
     if ".." in p.parts:
         raise ScenarioError(f"{src}: output.directory = {_short(d)}: '..' is not allowed (the directory must stay "
                             f"inside the current directory){how}")
-    base = Path(os.getcwd()).resolve()
-    full = (base / p).resolve()
+    try:
+        base = Path(os.getcwd()).resolve()
+        full = (base / p).resolve()
+    except (OSError, RuntimeError) as exc:  # a vanished current directory, a symlink loop
+        raise ScenarioError(f"{src}: output.directory = {_short(d)}: cannot be resolved ({exc}){how}") from None
     if full != base and base not in full.parents:
         raise ScenarioError(f"{src}: output.directory = {_short(d)}: leads out of the current directory through a "
                             f"symbolic link (to {full}){how}")
@@ -317,6 +320,23 @@ def _cross_checks(src, raw, pk, analysis):
     if ex["backend"] == "dask" and (ex["address"] is None) == (ex["workers"] is None):
         raise ScenarioError(f"{src}: execution.backend = \"dask\" needs exactly one of execution.address "
                             "(a running scheduler) or execution.workers (a local cluster)")
+    if ex["backend"] == "dask":
+        _check_dask(src, ex["address"])
+
+
+def _check_dask(src, address):
+    """What a Dask run needs before it connects: dask.distributed, and an address it can parse."""
+    try:
+        from distributed.comm import get_address_host_port
+    except ImportError:
+        raise ScenarioError(f'{src}: execution.backend = "dask" needs dask.distributed, which is not installed '
+                            "(pip install 'janus-entropy[dask]')") from None
+    if address is not None:
+        try:
+            get_address_host_port(address)
+        except ValueError as exc:
+            raise ScenarioError(f"{src}: execution.address = {_short(address)}: not a Dask scheduler address "
+                                f"({exc}); expected e.g. 'tcp://host:8786'") from None
 
 
 def _toml(text, src, what="not valid TOML"):

@@ -39,12 +39,13 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import time
 from pathlib import Path
 
 __all__ = ["StoreError", "InvalidResultError", "TargetNotAResultError", "ResultBusyError", "OutputPlaceError",
            "MANIFEST", "FORMAT_NAME", "FORMAT_VERSION", "save", "read", "target_state", "check_place",
-           "lock_path", "partial_name", "leftovers"]
+           "lock_path", "partial_name", "leftovers", "unclaimed_leftovers"]
 
 MANIFEST = "manifest.json"
 FORMAT_NAME = "janus-entropy-result"
@@ -173,8 +174,6 @@ def target_state(parent, name) -> dict:
         return {"exists": False}
     except OSError as exc:
         raise OutputPlaceError(f"{target}: cannot be inspected ({exc.strerror})") from None
-    import stat
-
     if stat.S_ISLNK(st.st_mode):
         what = "a symbolic link"
     elif not stat.S_ISDIR(st.st_mode):
@@ -255,6 +254,20 @@ def leftovers(parent, name) -> list[Path]:
     except OSError:
         return []
     return sorted(Path(parent) / e for e in entries if pat.fullmatch(e))
+
+
+def unclaimed_leftovers(parent, name) -> list[Path]:
+    """Hidden directories that look like leftovers of interrupted saves of ``name`` but are not
+    provably ours (older versions of the package named them ``.<name>.XXXXXXXX.tmp`` and
+    ``.<name>.old-<pid>-<ns>``): never removed automatically, only reported."""
+    legacy = re.compile(r"\." + re.escape(name) + r"\.(old-\d+-\d+|[a-z0-9_]{8}\.tmp)")
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return []
+    found = [Path(parent) / e for e in entries if legacy.fullmatch(e)]
+    found += [p for p in leftovers(parent, name) if p.is_dir() and not p.is_symlink()]
+    return sorted(p for p in found if p.is_dir() and not p.is_symlink())
 
 
 def _remove_leftovers(parent: Path, name: str) -> list[Path]:
@@ -371,7 +384,8 @@ def save(parent, name: str, fill, *, complete: bool, lock_timeout: float = LOCK_
         raise OutputPlaceError(f"{parent}: cannot create the output directory ({exc.strerror})") from None
     if not parent.is_dir():
         raise OutputPlaceError(f"{parent}: not a directory")
-    with _locked(parent, name, lock_timeout):
+    # one lock for a result and its <name>.partial (entropy plot may save the partial one directly)
+    with _locked(parent, name.removesuffix(".partial") or name, lock_timeout):
         _remove_leftovers(parent, name)
         _remove_leftovers(parent, partial_name(name))
         name = _target_name(parent, name, complete)

@@ -268,6 +268,11 @@ BAD_FOR_RUN = {  # each validates today but fails in run (or fails only after si
                         "[time]\nforward = 5\nbackward = 5\n[ensemble]\npaths = 100\nseed = 1\n", "transient"),
     "huge_dt": ("[process]\nkind = 'ornstein_uhlenbeck'\ntheta = 1.0\n[time]\nforward = 5\nbackward = 5\n"
                 "dt = 1e308\n[ensemble]\npaths = 100\nseed = 1\n", "time.dt = 1e+308"),
+    "series_too_short_for_history": ("[process]\nkind = 'markov_chain'\nP = [[0.5, 0.5], [0.3, 0.7]]\n[analysis]\n"
+                                     "kind = 'reversibility_test'\nlength = 20\nhistory = 16\n[ensemble]\nseed = 1\n",
+                                     "analysis.length = 20: too short for analysis.history = 16"),
+    "dask_address_without_port": (SMALL.replace("[output]", "[execution]\nbackend = 'dask'\naddress = 'tcp://host'\n"
+                                                "[output]"), "execution.address = 'tcp://host': not a Dask"),
     "window_longer_than_length": ("[process]\nkind = 'ehrenfest'\nballs = 10\n[analysis]\nkind = "
                                   "'fluctuation_aligned'\nlength = 100\nthreshold = 1.0\nwindow = 200\n"
                                   "[ensemble]\nseed = 1\n", "analysis.window = 200"),
@@ -353,6 +358,7 @@ def test_out_on_the_command_line_is_trusted(tmp_path, monkeypatch):
     f.write_text(SMALL.replace('figures = ["png"]', 'figures = []\ndirectory = "../elsewhere"'))
     monkeypatch.chdir(tmp_path)
     assert main(["validate", str(f)]) == 2
+    assert main(["validate", "--out", str(tmp_path.parent / f"{tmp_path.name}-out"), str(f)]) == 0
     assert main(["run", "-q", "--out", str(tmp_path.parent / f"{tmp_path.name}-out"), str(f)]) == 0
     assert load_result(tmp_path.parent / f"{tmp_path.name}-out" / "small").complete
 
@@ -411,3 +417,15 @@ def test_plot_never_prints_a_traceback(damage, tmp_path, capsys, monkeypatch):
     assert err.count("\n") == 1 and err.startswith("entropy: error:") and "Traceback" not in err
     assert {"corrupt_npz": "arrays.npz", "metadata_list": "metadata.json", "no_manifest": "manifest.json",
             "read_only": "Read-only file system", "disk_full": "No space left on device"}[damage] in err
+
+
+def test_leftovers_of_an_older_version_are_reported_not_removed(tmp_path, capsys):
+    f = tmp_path / "small.toml"
+    f.write_text(SMALL.replace('figures = ["png"]', "figures = []"))
+    old = tmp_path / ".small.k2x9_q0a.tmp"  # what the previous format's mkdtemp left
+    old.mkdir()
+    (old / "metadata.json").write_text("{}")
+    assert main(["run", "-q", "--out", str(tmp_path), str(f)]) == 0
+    err = capsys.readouterr().err
+    assert "1 hidden directory" in err and ".small.k2x9_q0a.tmp" in err and "not removed" in err
+    assert (old / "metadata.json").exists()

@@ -437,3 +437,16 @@ snapshots = [-500, -50, 0, 50, 500]
 """
     assert parse_scenario(text, quick=True).raw["output"]["snapshots"] == [-50, 0, 50]
     assert parse_scenario(text).raw["output"]["snapshots"] == [-500, -50, 0, 50, 500]
+
+
+def test_huge_files_and_a_byte_order_mark(tmp_path, capsys):
+    from entropy.scenario import MAX_FILE_BYTES
+
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# padding\n" * (MAX_FILE_BYTES // 10 + 1))
+    assert main(["validate", str(big)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "larger than" in err
+    bom = tmp_path / "bom.toml"
+    bom.write_text("\ufeff" + BASE, encoding="utf-8")
+    assert load_scenario(bom).raw == parse_scenario(BASE).raw  # a UTF-8 byte-order mark is fine
