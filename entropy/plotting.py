@@ -338,10 +338,15 @@ def _as_profiles(profiles):
     return {p.quantity: p for p in items}
 
 
+def _grid_shape(n):
+    """``(rows, columns)`` of a figure of ``n`` panels."""
+    ncols = 1 if n == 1 else 2 if n in (2, 4) else 3
+    return -(-n // ncols), ncols
+
+
 def _grid(n, width=6.0, height=3.6):
     plt = _plt()
-    ncols = 1 if n == 1 else 2 if n in (2, 4) else 3
-    nrows = -(-n // ncols)
+    nrows, ncols = _grid_shape(n)
     if n == 1:
         width = max(width, 7.5)
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols if ncols < 3 else 5.0 * ncols, height * nrows + 1.0),
@@ -393,10 +398,8 @@ def _figure_of_profiles(profiles, exact, *, quantities, default_title, title, su
     qs = [q for q in (quantities or ps) if q in ps]
     if not qs:
         raise ValueError(f"quantities={quantities!r}: none of them is among the profiles ({', '.join(ps)})")
-    if distance:
-        fig, axes = _grid(len(qs), width=6.8, height=4.0)
-    else:
-        fig, axes = _grid(len(qs), width=width)
+    panel_height = 4.0 if distance else 3.6
+    fig, axes = _grid(len(qs), width=6.8 if distance else width, height=panel_height)
     styles = _Styles()
     for ax, q in zip(axes, qs):
         plot_profile(ps[q], ax, exact=exact, distance=distance, time_unit=time_unit, dt=dt,
@@ -404,10 +407,16 @@ def _figure_of_profiles(profiles, exact, *, quantities, default_title, title, su
                      legend=False, _styles=styles)
     if notes is None:
         notes = list(getattr(exact, "notes", ()) or ())
-    _shared_legend(fig, axes, notes)
+    leg = _shared_legend(fig, axes, notes)
     sub = _band_note({q: ps[q] for q in qs}) if subtitle is None else subtitle
     head = title if title is not None else default_title
-    fig.suptitle(_wrap(head + (f"\n{sub}" if sub else ""), fig, 10.5), fontsize=10.5)
+    sup = fig.suptitle(_wrap(head + (f"\n{sub}" if sub else ""), fig, 10.5), fontsize=10.5)
+    # room for the titles, legend rows and notes, so the panels keep their height
+    rows = -(-len(leg.get_texts()) // max(leg._ncols, 1))
+    note_lines = leg.get_title().get_text().count("\n") + 1 if leg.get_title().get_text() else 0
+    nrows = _grid_shape(len(qs))[0]
+    fig.set_figheight(panel_height * nrows + 0.5 + 0.18 * (sup.get_text().count("\n") + 1) + 0.2 * rows
+                      + 0.15 * note_lines)
     return fig
 
 

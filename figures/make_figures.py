@@ -48,9 +48,22 @@ FIGURES = {
     "brownian_motion": ["janus"],
     "ou_reversible": ["janus", "rates"],
     "ou_circulating": ["janus", "rates"],
-    "double_well": ["janus"],
+    "double_well": ["janus", "collapse"],
     "fluctuation_aligned": ["fluctuation"],
     "irreversibility": ["reversibility"],
+}
+
+
+#: scenario -> notes added to its gallery figures: what was measured to explain a figure
+#: (the run's own notes come from the exact references and the estimators).
+GALLERY_NOTES = {
+    "double_well": [
+        "why the estimate levels off below the dotted line: the line is the stationary h[π] of the continuous-time "
+        "dynamics (dt → 0); the Heun scheme at dt = 0.025 (dt·U''/γ = 0.5 at the well bottoms) relaxes to its own, "
+        "narrower stationary law. Measured with 10,000 paths at t − t0 = 10 and 20: 1.04 and 1.03 bits at "
+        "dt = 0.025, 1.13 and 1.14 bits at dt = 0.00625 (h[π] = 1.141 bits); the kNN estimator on 10,000 exact "
+        "draws from π: 1.139 ± 0.011 bits (bias −0.002); the wells hold 49.5 % / 50.5 % of the paths.",
+    ],
 }
 
 
@@ -66,6 +79,8 @@ def make(names, quick: bool, out: Path, verbose=True) -> list[Path]:
         t = time.time()
         sc = load_scenario(GALLERY / f"{name}.toml", quick=quick)
         res = run_scenario(sc)
+        if not quick:  # measured at the gallery's full size
+            res.metadata.setdefault("notes", []).extend(GALLERY_NOTES.get(name, []))
         with tempfile.TemporaryDirectory(dir=out) as tmp:
             files = {p.stem if p.suffix == ".png" else p.name: p for p in save_figures(res, tmp, formats=("png",))}
             for fig in FIGURES[name]:
