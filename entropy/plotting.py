@@ -39,7 +39,7 @@ DPI = 110
 LEGEND_PT = 8.5
 NOTE_PT = 8.5
 #: Line styles of stationary references, assigned per distinct label within a figure.
-REFERENCE_STYLES = (("0.35", (0, (1, 2))), ("#2e7d32", (0, (6, 2, 1, 2))), ("#7b3294", (0, (3, 3))),
+REFERENCE_STYLES = (("0.35", (0, (1, 2))), ("#2e7d32", (0, (6, 2, 1, 2))), ("#7b3294", (0, (4, 1.5, 1, 1.5, 1, 1.5))),
                     ("0.55", (0, (8, 3))))
 #: Estimator methods of real-valued data (their titles say "differential").
 CONTINUOUS_METHODS = ("knn", "ksg", "gaussian", "binned")
@@ -267,7 +267,9 @@ def plot_profile(profile, ax=None, *, exact=None, exact_label=None, references=N
     styles = _styles or _Styles()
     p = profile
     t = np.asarray(p.times, dtype=float)
-    arms = (("backward", t <= 0), ("forward", t >= 0))
+    logx = distance and (xscale == "log" or (xscale is None and _fast_then_slow(p)))
+    # t0 belongs to both arms, except on a log distance axis, where |t − t0| = 0 has no place
+    arms = (("backward", t < 0 if logx else t <= 0), ("forward", t > 0 if logx else t >= 0))
     curve, label, refs, extras = _exact_parts(p.quantity, t, exact, exact_label, references, extra_curves)
     for arm, sel in arms:
         x = np.abs(t[sel]) if distance else t[sel]
@@ -302,7 +304,7 @@ def plot_profile(profile, ax=None, *, exact=None, exact_label=None, references=N
                            and np.nanmin(np.where(v > 0, v, np.nan), initial=np.inf) * 20 < np.nanmax(v, initial=0)):
         # D spans decades: a log axis shows the approach to its limit, from where the estimates live
         _log_limits(ax, v, _finite(p.ci_high))
-    if distance and (xscale == "log" or (xscale is None and _fast_then_slow(p))):
+    if logx:
         ax.set_xscale("log")
     elif xscale == "symlog":
         step = np.min(np.abs(np.diff(t))) if t.size > 1 else 1.0
@@ -381,15 +383,20 @@ def _shared_legend(fig, axes, notes=()):
     return leg
 
 
+def _paths_bands(n, p):
+    """"N paths, <method> estimator, bands: 95 % CI" (no band for a single path)."""
+    s = f"{n:,} path{'s' if n != 1 else ''}" if n else ""
+    if p is not None and (not n or n > 1):
+        ci = int(round(p.confidence * 100))
+        s += (", " if s else "") + f"{p.method.replace('_', ' ')} estimator, bands:\u00a0{ci}\u00a0%\u00a0CI"
+    return s
+
+
 def _band_note(profiles):
-    """"N paths, <method> estimator, bands: 95% CI" from the profiles themselves."""
-    p = next(iter(profiles.values()))
+    """Paths, estimator and confidence level from the profiles themselves."""
     n = max((int(np.max(q.samples)) for q in profiles.values() if q.samples is not None and np.size(q.samples)),
             default=None)
-    s = f"{n:,} path{'s' if n != 1 else ''}, " if n else ""
-    if n is None or n > 1:
-        s += f"{p.method.replace('_', ' ')} estimator, bands: {int(round(p.confidence * 100))}% CI"
-    return s.rstrip(", ")
+    return _paths_bands(n, next(iter(profiles.values())))
 
 
 def _figure_of_profiles(profiles, exact, *, quantities, default_title, title, subtitle, notes, time_unit, dt,
@@ -588,10 +595,7 @@ def _run_description(res):
     sc = res.scenario or {}
     desc = describe_process(sc.get("process"), sc.get("start")) if sc.get("process") else ""
     n = res.metadata.get("paths")
-    p = next(iter(res.profiles.values()), None) if res.profiles else None
-    s = f"{n:,} path{'s' if n != 1 else ''}" if n else ""
-    if n and n > 1 and p is not None:
-        s += f", {p.method.replace('_', ' ')} estimator, bands: {int(round(p.confidence * 100))}% CI"
+    s = _paths_bands(n, next(iter(res.profiles.values()), None))
     if not res.complete:
         s += f" — INCOMPLETE run ({n:,} of {res.metadata.get('paths_requested'):,} paths)"
     return " — ".join(x for x in (desc, s) if x)
@@ -651,7 +655,7 @@ def _notes(fig, notes):
 
 def _legend_below(ax, ncols=2):
     """The axes' legend under its x label, outside the data area."""
-    ax.legend(fontsize=LEGEND_PT, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=ncols, frameon=False)
+    ax.legend(fontsize=LEGEND_PT, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=ncols, frameon=False)
 
 
 def _positions_panel(ax, pos, L, C, title):
@@ -721,7 +725,7 @@ def fluctuation_figure(res):
     a = res.arrays
     unit = res.metadata.get("unit", "bits")
     thr = res.metadata.get("threshold")
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12.0, 4.2), gridspec_kw={"width_ratios": [1.3, 1]},
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12.0, 4.8), gridspec_kw={"width_ratios": [1.3, 1]},
                                    layout="constrained")
     s = a["series_excerpt"]
     ax0.plot(np.arange(s.size), s, lw=0.5, color="0.35")
@@ -763,7 +767,7 @@ def reversibility_figure(res):
     cases = res.metadata.get("cases", {})
     unit = res.metadata.get("unit", "bits per step")
     colors = {"given": "#c0392b", "reversible": "#1f5fa8"}
-    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12.0, 4.4), layout="constrained")
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12.0, 5.4), layout="constrained")
     for j, (key, info) in enumerate(cases.items()):
         r = res.arrays[f"{key}/rates"]
         se = res.arrays[f"{key}/rates_stderr"]
@@ -776,7 +780,7 @@ def reversibility_figure(res):
     ax0.set_xlabel("history k [steps]")
     ax0.set_ylabel(f"entropy production σ_k [{unit}]")
     ax0.set_title("KL rate between the series and its time reversal", fontsize=9.5)
-    _legend_below(ax0)
+    _legend_below(ax0, ncols=1)
     ax0.grid(alpha=0.3)
     # the statistic is >= 0 and spans decades: log-spaced bins on a log axis
     vals = [res.arrays[f"{key}/surrogates"] for key in cases] + [res.arrays[f"{key}/statistic"] for key in cases]
@@ -794,7 +798,7 @@ def reversibility_figure(res):
     ax1.set_ylabel("surrogates [count]")
     ax1.set_title("reversibility test: observed statistic against its null\n(surrogates: blocks reversed at random)",
                   fontsize=9.5)
-    _legend_below(ax1)
+    _legend_below(ax1, ncols=1)
     ax1.grid(alpha=0.3)
     fig.suptitle(f"{res.name}: is there an arrow of time in a stationary series? "
                  f"({res.metadata.get('paths', 1)} series of {res.scenario['analysis']['length']:,} steps per chain)",

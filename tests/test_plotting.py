@@ -376,3 +376,14 @@ def test_run_figure_titles_have_no_reprs(results):
             text = _all_text(fig)
             assert "array(" not in text and "=[[" not in text and "None" not in text, text
             plt.close(fig)
+
+
+def test_run_figures_legends_readable_and_off_the_data(results):
+    for res in results.values():
+        for name in plotting.figure_names(res):
+            fig = plotting.FIGURES[name][0](res)
+            legends = list(fig.legends) + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+            for leg in legends:
+                assert not _overlaps(fig, leg), f"{res.name} {name}: a legend covers a panel"
+                assert all(t.get_fontsize() >= 8 for t in leg.get_texts() + [leg.get_title()]), (res.name, name)
+            plt.close(fig)
