@@ -58,10 +58,12 @@ FIGURES = {
 #: (the run's own notes come from the exact references and the estimators).
 GALLERY_NOTES = {
     "double_well": [
-        "two stages, clearest on the log |t − t0| axis of the collapse figure: a steep rise up to |t − t0| ≈ 0.1 "
-        "(relaxation within the starting well, γ/U''(−1) = 0.05), then a slower rise as paths cross the 2.5 kT "
-        "barrier (Kramers rate r = √(U''(−1)·|U''(0)|)/(2πγ)·e^−2.5 ≈ 0.18; the well populations equalise as "
-        "e^(−2rt), time 2.7), level from |t − t0| ≈ 5.",
+        "the two stages merge at this barrier height: relaxation within the starting well (γ/U''(−1) = 0.05) and "
+        "crossing of the 2.5 kT barrier (Kramers rate r = √(U''(−1)·|U''(0)|)/(2πγ)·e^−2.5 ≈ 0.18, the wells "
+        "equalise in 1/(2r) ≈ 2.7) are 50× apart, but the mixing entropy of the wells grows fast while few paths "
+        "have crossed: on the log |t − t0| axis of the collapse figure h rises almost steadily up to ≈ 5. Measured "
+        "with barrier = 5 kT (dt = 0.005, 10,000 paths), the stages separate: h reaches −0.5 bits by |t − t0| ≈ 0.1, "
+        "gains only 0.2 bits over the next decade, then 0.85 bits more, to 0.55 = h[π], by ≈ 30.",
         "why the estimate levels off below the dotted line: the line is the stationary h[π] of the continuous-time "
         "dynamics (dt → 0); the Heun scheme at dt = 0.025 (dt·U''/γ = 0.5 at the well bottoms) relaxes to its own, "
         "narrower stationary law. Measured with 10,000 paths at t − t0 = 10 and 20: 1.04 and 1.03 bits at "
