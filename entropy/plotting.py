@@ -427,8 +427,7 @@ def _figure_of_profiles(profiles, exact, *, quantities, default_title, title, su
     return fig
 
 
-_PLOT_PARAMS = """
-    exact : array_like, mapping or ExactProfiles, optional
+_PLOT_PARAMS = """    exact : array_like, mapping or ExactProfiles, optional
         Exact references: the result of :func:`entropy.exact.profiles` (curves, labels,
         stationary references, extra curves and notes are taken from it), a mapping
         quantity -> array, or (one panel) an array with one value per time.
