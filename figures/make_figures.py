@@ -48,9 +48,28 @@ FIGURES = {
     "brownian_motion": ["janus"],
     "ou_reversible": ["janus", "rates"],
     "ou_circulating": ["janus", "rates"],
-    "double_well": ["janus"],
+    "double_well": ["janus", "collapse"],
     "fluctuation_aligned": ["fluctuation"],
     "irreversibility": ["reversibility"],
+}
+
+
+#: scenario -> notes added to its gallery figures: what was measured to explain a figure
+#: (the run's own notes come from the exact references and the estimators).
+GALLERY_NOTES = {
+    "double_well": [
+        "the two stages merge at this barrier height: relaxation within the starting well (γ/U''(−1) = 0.05) and "
+        "crossing of the 2.5 kT barrier (Kramers rate r = √(U''(−1)·|U''(0)|)/(2πγ)·e^−2.5 ≈ 0.18, the wells "
+        "equalise in 1/(2r) ≈ 2.7) are 50× apart, but the mixing entropy of the wells grows fast while few paths "
+        "have crossed: on the log |t − t0| axis of the collapse figure h rises almost steadily up to ≈ 5. Measured "
+        "with barrier = 5 kT (dt = 0.005, 10,000 paths), the stages separate: h reaches −0.5 bits by |t − t0| ≈ 0.1, "
+        "gains only 0.2 bits over the next decade, then 0.85 bits more, to 0.55 = h[π], by ≈ 30.",
+        "why the estimate levels off below the dotted line: the line is the stationary h[π] of the continuous-time "
+        "dynamics (dt → 0); the Heun scheme at dt = 0.025 (dt·U''/γ = 0.5 at the well bottoms) relaxes to its own, "
+        "narrower stationary law. Measured with 10,000 paths at t − t0 = 10 and 20: 1.04 and 1.03 bits at "
+        "dt = 0.025, 1.13 and 1.14 bits at dt = 0.00625 (h[π] = 1.141 bits); the kNN estimator on 10,000 exact "
+        "draws from π: 1.139 ± 0.011 bits (bias −0.002); at t − t0 = 20, 49.5 % of the paths are in the other well.",
+    ],
 }
 
 
@@ -66,6 +85,8 @@ def make(names, quick: bool, out: Path, verbose=True) -> list[Path]:
         t = time.time()
         sc = load_scenario(GALLERY / f"{name}.toml", quick=quick)
         res = run_scenario(sc)
+        if not quick:  # measured at the gallery's full size
+            res.metadata.setdefault("notes", []).extend(GALLERY_NOTES.get(name, []))
         with tempfile.TemporaryDirectory(dir=out) as tmp:
             files = {p.stem if p.suffix == ".png" else p.name: p for p in save_figures(res, tmp, formats=("png",))}
             for fig in FIGURES[name]:

@@ -117,6 +117,12 @@ class Profile:
             raise KeyError(f"t={t!r} is not among the profile's times [{self.times[0]}, {self.times[-1]}]")
         return float(self.values[idx[0]])
 
+    def plot(self, ax=None, **kw):
+        """Draw this profile with :func:`entropy.plotting.plot_profile` (same keywords); returns the axes."""
+        from ..plotting import plot_profile
+
+        return plot_profile(self, ax, **kw)
+
     def to_dict(self, prefix: str = "") -> dict:
         """Arrays keyed by ``prefix + name`` (for saving to ``.npz``)."""
         out = {
