@@ -11,7 +11,7 @@ and measure how their entropy, entropy rate and excess entropy change with |t - 
 
 __version__ = "0.1.0"
 
-from . import estimators, exact, fluctuations
+from . import estimators, exact, fluctuations, nbody
 from .fluctuations import fluctuation_aligned, stationary_run
 from .processes import (
     BrownianMotion,
@@ -21,6 +21,7 @@ from .processes import (
     Langevin,
     LatticeGas,
     MarkovChain,
+    NBody,
     NonFiniteStateError,
     OrnsteinUhlenbeck,
 )
@@ -31,9 +32,9 @@ from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulat
 __all__ = [
     "__version__",
     "MarkovChain", "HiddenMarkovModel", "Ehrenfest", "KacRing", "LatticeGas",
-    "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError",
+    "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError", "NBody",
     "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError",
     "fluctuation_aligned", "stationary_run",
     "load_scenario", "ScenarioError", "run_scenario", "load_result", "save_result", "RunResult",
-    "estimators", "exact", "fluctuations",
+    "estimators", "exact", "fluctuations", "nbody",
 ]

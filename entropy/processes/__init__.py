@@ -22,6 +22,7 @@ from .hmm import (
 from .kac import KacRing, binary_entropy
 from .lattice_gas import LatticeGas
 from .markov import MarkovChain
+from .nbody import EnergyError, EnergyErrorWarning, NBody
 
 __all__ = [
     "Process", "DiscreteProcess",
@@ -29,6 +30,7 @@ __all__ = [
     "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError",
     "Ehrenfest", "boltzmann_entropy", "gibbs_entropy", "mean_boltzmann_entropy",
     "KacRing", "binary_entropy", "LatticeGas",
+    "NBody", "EnergyError", "EnergyErrorWarning",
     "HiddenMarkovModel", "preset", "PRESETS", "golden_mean", "even", "random_insertion", "biased_coin",
     "period", "alternating_biased_coin", "simple_nonunifilar_source",
 ]
