@@ -13,10 +13,12 @@ applied to both bodies, Newton's third law holding to round-off). The potential 
 softened dynamics, ``V = -sum_{i<j} m_i m_j / sqrt(|r_ij|^2 + eps^2)``, comes out of the same
 pass.
 
-The pair loop is compiled with ``fastmath={"reassoc", "contract"}`` so that LLVM may
-vectorise the per-body reduction; the order of the operations is then fixed by the compiled
-code and the trip count only (no alignment peeling), so a path's numbers depend only on its
-initial state: the same on 1 or 2 threads and in any chunk.
+The pair loop is compiled with ``fastmath={"reassoc", "contract"}`` so that LLVM vectorises
+the per-body reduction; the order of the operations is then fixed by the compiled code and
+the trip count only (LLVM does not peel loops for alignment on x86, and the run-time alias
+checks always pass for distinct arrays), so a path's numbers depend only on its initial
+state: the same on 1 or 2 threads and in any chunk (tested). The numbers may differ in the
+last bits between machines with different vector widths or without FMA.
 
 Integrators
 -----------
@@ -62,9 +64,14 @@ LOG2_CLIP = 32.0
 # ---------------------------------------------------------------------------------------------
 
 
-@njit(fastmath=_FAST, cache=True)
+@njit(fastmath=_FAST, error_model="numpy", cache=True)
 def accelerations(x, y, z, m, eps2, ax, ay, az):
-    """Softened accelerations into ``ax, ay, az``; returns the softened potential energy V."""
+    """Softened accelerations into ``ax, ay, az``; returns the softened potential energy V.
+
+    The inner loop runs over views starting at ``i + 1`` with a zero-based index (numba then
+    drops its negative-index wraparound) and uses numpy's error model (no zero-division
+    branch), which is what lets LLVM vectorise it: about 5x the scalar loop.
+    """
     n = x.shape[0]
     for i in range(n):
         ax[i] = 0.0
@@ -76,25 +83,32 @@ def accelerations(x, y, z, m, eps2, ax, ay, az):
         yi = y[i]
         zi = z[i]
         mi = m[i]
+        X = x[i + 1:]
+        Y = y[i + 1:]
+        Z = z[i + 1:]
+        Mj = m[i + 1:]
+        AX = ax[i + 1:]
+        AY = ay[i + 1:]
+        AZ = az[i + 1:]
         sx = 0.0
         sy = 0.0
         sz = 0.0
         w = 0.0
-        for j in range(i + 1, n):
-            dx = x[j] - xi
-            dy = y[j] - yi
-            dz = z[j] - zi
-            inv = 1.0 / math.sqrt(dx * dx + dy * dy + dz * dz + eps2)
+        for j in range(X.shape[0]):
+            dx = X[j] - xi
+            dy = Y[j] - yi
+            dz = Z[j] - zi
+            inv = 1.0 / np.sqrt(dx * dx + dy * dy + dz * dz + eps2)
             inv3 = inv * inv * inv
-            fj = m[j] * inv3
+            fj = Mj[j] * inv3
             fi = mi * inv3
             sx += fj * dx
             sy += fj * dy
             sz += fj * dz
-            ax[j] -= fi * dx
-            ay[j] -= fi * dy
-            az[j] -= fi * dz
-            w += m[j] * inv
+            AX[j] -= fi * dx
+            AY[j] -= fi * dy
+            AZ[j] -= fi * dz
+            w += Mj[j] * inv
         ax[i] += sx
         ay[i] += sy
         az[i] += sz
@@ -118,7 +132,7 @@ def _drift(x, y, z, vx, vy, vz, h):
         z[i] += h * vz[i]
 
 
-@njit(cache=True)
+@njit(error_model="numpy", cache=True)
 def advance(x, y, z, vx, vy, vz, ax, ay, az, m, eps2, h, substeps, scheme):
     """``substeps`` steps of length ``h``; ``ax..az`` must hold the accelerations at the start.
 
@@ -162,7 +176,7 @@ def _find(parent, i):
     return i
 
 
-@njit(cache=True)
+@njit(error_model="numpy", cache=True)
 def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res, hist, parent, flag):
     """All observables of one snapshot into ``res`` (length ``K_COLUMNS``, order ``COLUMNS``).
 
@@ -312,7 +326,7 @@ def _load(src, p, sign):
     return x, y, z, vx, vy, vz
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, error_model="numpy", cache=True)
 def snapshots(states, m, eps2, bin_width, linking, out):
     """Observables of a batch of snapshots: ``states`` (B, 2, N, dim) -> ``out`` (B, K_COLUMNS)."""
     B = states.shape[0]
@@ -353,7 +367,7 @@ def _store_observables(out, p, t, x, y, z, vx, vy, vz, m, eps2, bin_width, linki
             out[p, t, c] = -res[c]
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, error_model="numpy", cache=True)
 def run_arm(init, m, eps2, h, substeps, scheme, sign, steps, observe, bin_width, linking, out_state, out_obs, tol, stop, bad,
             err):
     """Integrate every path of ``init`` (n, 2, N, dim) for ``steps`` recorded steps.
@@ -464,7 +478,7 @@ def _centre(v, m):
         v[i] -= c
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, error_model="numpy", cache=True)
 def draw_janus(seed, first_path, arm, m, dim, eps2, energy, L_target, out, fail):
     """Janus-point initial states of paths ``first_path ..``: ``out`` (n, 2, N, dim), ``fail`` (n, 2).
 
