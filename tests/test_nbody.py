@@ -113,6 +113,16 @@ def test_observables_match_brute_force_over_leading_axes(rng, dim):
     assert np.array(obs["bound_pairs"]).min() >= 1  # the tight pair
 
 
+@pytest.mark.parametrize("bin_width", [0.125, 0.3, 0.5, 1.0])
+def test_pair_distance_entropy_bins_match_brute_force(rng, bin_width):
+    # w = 1/8 and 1/2 take the exponent path of the kernel (1 / (2w) integer), 0.3 and 1 the log path
+    x, v = random_snapshots(rng, (5,), 15, 3)
+    H = nbody.pair_distance_entropy(x, bin_width=bin_width, base=2)
+    for k in range(5):
+        want = brute(x[k], v[k], np.full(15, 1 / 15), 0.0, bin_width=bin_width)["pair_entropy"]
+        assert H[k] == pytest.approx(want, rel=1e-12)
+
+
 def test_shape_observables_are_scale_and_rotation_invariant(rng):
     x, _ = random_snapshots(rng, (4,), 12, 3)
     Q, _ = np.linalg.qr(rng.normal(size=(3, 3)))

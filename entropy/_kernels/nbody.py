@@ -176,16 +176,74 @@ def _find(parent, i):
     return i
 
 
+@njit(cache=True)
+def n_hist_bins(bin_width):
+    """Length of the histogram of :func:`snapshot` for ``bin_width``."""
+    return 2 * int(math.floor(LOG2_CLIP / bin_width)) + 1
+
+
+@njit(fastmath=_FAST, error_model="numpy", cache=True)
+def _pair_sums(i, x, y, z, vx, vy, vz, m, eps2, R, EB):
+    """Pairs (i, j > i): returns the sums for V, the virial and sum m m / r; fills ``R[j]`` = r^2
+    and ``EB[j]`` = the two-body energy. Zero-based views, no branch: vectorised like the forces."""
+    xi = x[i]
+    yi = y[i]
+    zi = z[i]
+    ui = vx[i]
+    vi = vy[i]
+    wi = vz[i]
+    mi = m[i]
+    X = x[i + 1:]
+    Y = y[i + 1:]
+    Z = z[i + 1:]
+    VX = vx[i + 1:]
+    VY = vy[i + 1:]
+    VZ = vz[i + 1:]
+    Mj = m[i + 1:]
+    Rj = R[i + 1:]
+    Ej = EB[i + 1:]
+    V = 0.0
+    W = 0.0
+    U = 0.0
+    for j in range(X.shape[0]):
+        dx = X[j] - xi
+        dy = Y[j] - yi
+        dz = Z[j] - zi
+        r2 = dx * dx + dy * dy + dz * dz
+        inv = 1.0 / np.sqrt(r2 + eps2)
+        mm = mi * Mj[j]
+        V -= mm * inv
+        W -= mm * r2 * (inv * inv * inv)
+        U += mm / np.sqrt(r2)
+        du = VX[j] - ui
+        dv = VY[j] - vi
+        dw = VZ[j] - wi
+        Rj[j] = r2
+        # two-body energy in the pair's own frame: mu |v_ij|^2 / 2 - m_i m_j / sqrt(r^2 + eps^2)
+        Ej[j] = 0.5 * mm / (mi + Mj[j]) * (du * du + dv * dv + dw * dw) - mm * inv
+    return V, W, U
+
+
 @njit(error_model="numpy", cache=True)
-def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res, hist, parent, flag):
+def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res):
     """All observables of one snapshot into ``res`` (length ``K_COLUMNS``, order ``COLUMNS``).
 
-    Everything is computed in the centre-of-mass frame of the snapshot. ``hist`` (length
-    ``2 * ceil(LOG2_CLIP / bin_width) + 2``), ``parent`` and ``flag`` (length N) are scratch.
-    The pair entropy is in bits. Clusters: components of the graph of bound pairs closer than
-    ``linking`` times the rms pair distance (``inf``: every bound pair links).
+    Everything is computed in the centre-of-mass frame of the snapshot. The pair entropy is
+    in bits. Clusters: components of the graph of bound pairs closer than ``linking`` times
+    the rms pair distance (``inf``: every bound pair links).
+
+    Binning ``x = log2(r / l)`` (clipped to +-LOG2_CLIP) into ``floor(x / w)``: when
+    ``K = 1 / (2 w)`` is an integer up to 8 (w = 1/2, 1/4, 1/6, ...) the bin is the binary
+    exponent of ``(r^2 / l^2)^K`` (``floor(log2 q^K)`` from ``frexp``, exact up to the
+    rounding of the K - 1 products), otherwise ``floor(0.5 log2(q) / w)``.
     """
     n = m.shape[0]
+    nb = n_hist_bins(bin_width)
+    hist = np.zeros(nb)
+    parent = np.empty(n, np.int64)
+    flag = np.zeros(n, np.int64)
+    R = np.empty(n)
+    EB = np.empty(n)
     M = 0.0
     cx = cy = cz = 0.0
     ux = uy = uz = 0.0
@@ -222,45 +280,47 @@ def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res, hist, parent
         Lz += mi * (rx * wy - ry * wx)
         S += mi * mi
         parent[i] = i
-        flag[i] = 0
     T *= 0.5
     S = 0.5 * (M * M - S)
     # l_rms^2 = sum_{i<j} m_i m_j r_ij^2 / sum_{i<j} m_i m_j, and sum_{i<j} m_i m_j r_ij^2 = M I
     inv_l2 = S / (M * I) if I > 0.0 else 0.0
     link2 = linking * linking * (M * I / S)
-    nb = hist.shape[0]
-    half = (nb - 2) // 2
-    for b in range(nb):
-        hist[b] = 0.0
+    kmax = (nb - 1) // 2
+    K = 0.5 / bin_width
+    iK = int(round(K))
+    if abs(K - iK) > 1e-12 * K or iK > 8:
+        iK = 0
+    qlo = 2.0 ** (-2.0 * LOG2_CLIP)
+    qhi = 2.0 ** (2.0 * LOG2_CLIP)
     V = W = U = 0.0
     bound = 0
     for i in range(n - 1):
+        v_, w_, u_ = _pair_sums(i, x, y, z, vx, vy, vz, m, eps2, R, EB)
+        V += v_
+        W += w_
+        U += u_
         mi = m[i]
         for j in range(i + 1, n):
-            dx = x[j] - x[i]
-            dy = y[j] - y[i]
-            dz = z[j] - z[i]
-            r2 = dx * dx + dy * dy + dz * dz
+            r2 = R[j]
             mm = mi * m[j]
-            s2 = r2 + eps2
-            inv = 1.0 / math.sqrt(s2)
-            V -= mm * inv
-            W -= mm * r2 * inv / s2
             if r2 > 0.0:
-                U += mm / math.sqrt(r2)
-                lg = 0.5 * math.log2(r2 * inv_l2)
-                lg = min(max(lg, -LOG2_CLIP), LOG2_CLIP)
-                b = int(math.floor(lg / bin_width)) + half
-                b = min(max(b, 0), nb - 1)
+                q = r2 * inv_l2
+                if q <= qlo:
+                    b = -kmax
+                elif q >= qhi:
+                    b = kmax
+                elif iK > 0:
+                    qk = q
+                    for _ in range(iK - 1):
+                        qk *= q
+                    b = math.frexp(qk)[1] - 1
+                else:
+                    b = int(math.floor(0.5 * math.log2(q) / bin_width))
+                b = min(max(b, -kmax), kmax) + kmax
             else:
-                U = math.inf
                 b = 0
             hist[b] += mm
-            dvx = vx[j] - vx[i]
-            dvy = vy[j] - vy[i]
-            dvz = vz[j] - vz[i]
-            # two-body energy in the pair's own frame: mu |v_ij|^2 / 2 - m_i m_j / sqrt(r^2 + eps^2)
-            if 0.5 * mm / (mi + m[j]) * (dvx * dvx + dvy * dvy + dvz * dvz) < mm * inv:
+            if EB[j] < 0.0:
                 bound += 1
                 if r2 < link2:
                     flag[i] = 1
@@ -300,12 +360,6 @@ def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res, hist, parent
 
 
 @njit(cache=True)
-def n_hist_bins(bin_width):
-    """Length of the histogram scratch of :func:`snapshot` for ``bin_width``."""
-    return 2 * int(math.ceil(LOG2_CLIP / bin_width)) + 2
-
-
-@njit(cache=True)
 def _load(src, p, sign):
     """``src[p]`` of shape (2, N, dim) as SoA arrays ``x, y, z, vx, vy, vz`` (z = 0 when dim == 2)."""
     n = src.shape[2]
@@ -331,11 +385,9 @@ def snapshots(states, m, eps2, bin_width, linking, out):
     """Observables of a batch of snapshots: ``states`` (B, 2, N, dim) -> ``out`` (B, K_COLUMNS)."""
     B = states.shape[0]
     n = m.shape[0]
-    nb = n_hist_bins(bin_width)
     for b in prange(B):
         x, y, z, vx, vy, vz = _load(states, b, 1.0)
-        snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, out[b], np.empty(nb), np.empty(n, np.int64),
-                 np.empty(n, np.int64))
+        snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, out[b])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,9 +409,8 @@ def _store_state(out, p, t, x, y, z, vx, vy, vz, sign):
 
 
 @njit(cache=True)
-def _store_observables(out, p, t, x, y, z, vx, vy, vz, m, eps2, bin_width, linking, sign, res, hist, parent,
-                       flag):
-    snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res, hist, parent, flag)
+def _store_observables(out, p, t, x, y, z, vx, vy, vz, m, eps2, bin_width, linking, sign, res):
+    snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res)
     for c in range(res.shape[0]):
         out[p, t, c] = res[c]
     if sign < 0.0:
@@ -386,16 +437,12 @@ def run_arm(init, m, eps2, h, substeps, scheme, sign, steps, observe, bin_width,
     """
     n = init.shape[0]
     N = m.shape[0]
-    nb = n_hist_bins(bin_width)
     for p in prange(n):
         x, y, z, vx, vy, vz = _load(init, p, sign)
         ax = np.empty(N)
         ay = np.empty(N)
         az = np.empty(N)
         res = np.empty(K_COLUMNS)
-        hist = np.empty(nb)
-        parent = np.empty(N, np.int64)
-        flag = np.empty(N, np.int64)
         V = accelerations(x, y, z, m, eps2, ax, ay, az)
         T = kinetic(vx, vy, vz, m)
         E0 = T + V
@@ -413,8 +460,7 @@ def run_arm(init, m, eps2, h, substeps, scheme, sign, steps, observe, bin_width,
                     if stop:
                         break
             if observe:
-                _store_observables(out_obs, p, t, x, y, z, vx, vy, vz, m, eps2, bin_width, linking, sign, res,
-                                   hist, parent, flag)
+                _store_observables(out_obs, p, t, x, y, z, vx, vy, vz, m, eps2, bin_width, linking, sign, res)
             else:
                 _store_state(out_state, p, t, x, y, z, vx, vy, vz, sign)
 
