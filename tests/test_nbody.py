@@ -328,6 +328,21 @@ def test_energy_error_is_refused_or_warned_naming_path_time_and_dt():
                  forward=5, dt=0.05, paths=2, seed=1)
 
 
+def test_chunks_of_costly_paths_are_small():
+    # 300 paths of 50 bodies x 101 times stored: 242 kB per path, so 32 MiB chunks hold 138
+    # paths (rounded up to 144); the default minimum of 1024 paths would make it one chunk
+    class Counter:
+        n = 0
+
+        def update(self, k):
+            self.n += 1
+
+    bar = Counter()
+    simulate(NBody(50, softening=0.05, energy_tolerance=0.05), "janus", forward=100, dt=0.001, paths=300, seed=1,
+             progress=bar)
+    assert bar.n == 3
+
+
 def test_nbody_rejects_bad_parameters():
     with pytest.raises(ValueError, match="bodies=2: expected an integer >= 3"):
         NBody(2)

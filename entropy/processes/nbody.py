@@ -164,6 +164,10 @@ class NBody(Process):
     continuous_time = True
     discrete = False
     time_unit = "time"
+    #: Paths are costly (O(N^2) per step): ``simulate`` may use chunks of as few as 16 paths
+    #: (instead of 1024) when the 32 MiB chunk budget allows no more, so progress reports and a
+    #: clean stop come at a useful pace.
+    min_chunk_paths = 16
 
     def __init__(self, bodies, *, masses=None, softening=0.01, energy=0.0, angular_momentum=0.0, dim=3,
                  integrator="leapfrog", substeps=1, record="state", energy_tolerance=1e-3,
