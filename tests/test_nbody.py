@@ -328,6 +328,24 @@ def test_energy_error_is_refused_or_warned_naming_path_time_and_dt():
                  forward=5, dt=0.05, paths=2, seed=1)
 
 
+def test_suggested_dt_passes_the_default_energy_check():
+    # the rule of thumb, at the default tolerance 1e-3 (measured: largest error 5e-4 on 64 paths)
+    model = NBody(20)
+    steps = int(2 / model.suggested_dt)
+    simulate(model, "janus", forward=steps, backward=steps, dt=model.suggested_dt, paths=64, seed=1)
+    assert NBody(5, softening=0.0).suggested_dt == math.inf
+
+
+def test_observables_record_fits_a_thousand_paths_of_a_thousand_bodies():
+    # memory preflight only (stop before the first chunk): 1000 paths x 2001 times x 16 float64
+    # = 256 MB recorded; the states would need 1000 x 2001 x 2 x 1000 x 3 x 8 B = 96 GB
+    kw = dict(forward=1000, backward=1000, dt=0.001, paths=1000, seed=1, max_memory=300 * 2**20, stop=lambda: True)
+    ens = simulate(NBody(1000, record="observables"), "janus", **kw)
+    assert ens.extra["complete"] is False and ens.process.record_shape == (16,)
+    with pytest.raises(entropy.InsufficientMemoryError, match="needs 89"):
+        simulate(NBody(1000), "janus", **kw)
+
+
 def test_chunks_of_costly_paths_are_small():
     # 300 paths of 50 bodies x 101 times stored: 242 kB per path, so 32 MiB chunks hold 138
     # paths (rounded up to 144); the default minimum of 1024 paths would make it one chunk

@@ -96,14 +96,16 @@ class NBody(Process):
     masses : array_like, shape (N,), optional
         Positive masses, rescaled to total mass M = 1 (default: all 1/N).
     softening : float
-        Plummer softening length :math:`\epsilon \ge 0` (default 0.01, in the units where the
+        Plummer softening length :math:`\epsilon \ge 0` (default 0.05, in the units where the
         Janus-point positions fill the unit ball): the pair potential is
         :math:`-m_i m_j/\sqrt{r^2+\epsilon^2}`. It bounds the force of close encounters (so a
         fixed ``dt`` stays accurate), and it makes pairs closer than about
         :math:`\epsilon` softer than Kepler pairs; it breaks the exact scale invariance of
         Newtonian gravity (``dD/dt = T + E`` becomes ``dD/dt >= T + E``, see
         :func:`entropy.nbody.virial`), so D still grows strictly when E >= 0. The energy
-        conserved and recorded is the softened one. 0 gives Newtonian gravity.
+        conserved and recorded is the softened one. 0 gives Newtonian gravity. The step must
+        resolve the tightest orbits, those at distance about :math:`\epsilon`; see
+        :attr:`suggested_dt`.
     energy : float
         Total energy E of the Janus start (default 0, the case of Barbour et al.).
     angular_momentum : float or array_like of 3 floats
@@ -169,7 +171,7 @@ class NBody(Process):
     #: clean stop come at a useful pace.
     min_chunk_paths = 16
 
-    def __init__(self, bodies, *, masses=None, softening=0.01, energy=0.0, angular_momentum=0.0, dim=3,
+    def __init__(self, bodies, *, masses=None, softening=0.05, energy=0.0, angular_momentum=0.0, dim=3,
                  integrator="leapfrog", substeps=1, record="state", energy_tolerance=1e-3,
                  on_energy_error="raise", bin_width=0.25, linking_length=0.1):
         if isinstance(bodies, bool) or not isinstance(bodies, numbers.Integral) or bodies < 3:
@@ -243,6 +245,21 @@ class NBody(Process):
     def angular_momentum(self) -> np.ndarray:
         """Angular momentum of the Janus start (3 components), a copy."""
         return self._L.copy()
+
+    @property
+    def suggested_dt(self) -> float:
+        r"""A leapfrog step that resolves pairs at the softening length: :math:`0.15\sqrt{\epsilon^3 / (2 m_{max})}`.
+
+        :math:`\sqrt{\epsilon^3 / (m_i + m_j)}` is :math:`1/2\pi` of the orbital period of a pair
+        at distance :math:`\epsilon`. A rule of thumb, not a guarantee: measured on Janus
+        ensembles of 20 and 100 bodies over :math:`|t - t_0| \le 2` it keeps the relative energy
+        error below 1e-3 on most paths with leapfrog (``simulate``'s ``dt`` is this times
+        ``substeps``). ``inf`` for ``softening=0`` (Newtonian close encounters need ever smaller
+        steps; no fixed step is safe).
+        """
+        if self._softening == 0:
+            return math.inf
+        return 0.15 * math.sqrt(self._softening ** 3 / (2 * self._masses.max()))
 
     @property
     def integrator(self) -> str:
