@@ -17,17 +17,16 @@ the unsoftened :math:`1/r` (it is a property of the shape alone).
 
 With :math:`M = \sum_i m_i`, :math:`r_{ij} = |r_i - r_j|`:
 
-=======================  ======================================================================
-moment of inertia        :math:`I = \sum_i m_i |r_i|^2 = M^{-1}\sum_{i<j} m_i m_j r_{ij}^2`
-dilatational momentum    :math:`D = \sum_i m_i\, r_i\cdot v_i = \tfrac12 dI/dt`
-kinetic energy           :math:`T = \tfrac12\sum_i m_i |v_i|^2`
-potential energy         :math:`V = -\sum_{i<j} m_i m_j / \sqrt{r_{ij}^2 + \epsilon^2}`
-energy                   :math:`E = T + V`
-virial                   :math:`\sum_i r_i\cdot F_i = -\sum_{i<j} m_i m_j r_{ij}^2 / (r_{ij}^2+\epsilon^2)^{3/2}`,
-                         so that :math:`dD/dt = 2T + \sum_i r_i\cdot F_i` (:math:`= T + E` when
-                         :math:`\epsilon = 0`: V is homogeneous of degree -1)
-shape complexity         :math:`C_S = \sqrt{\sum_{i<j} m_i m_j r_{ij}^2}\,\sum_{i<j} m_i m_j / r_{ij}\,/\,M^{5/2}`
-=======================  ======================================================================
+* moment of inertia :math:`I = \sum_i m_i |r_i|^2 = M^{-1}\sum_{i<j} m_i m_j r_{ij}^2`;
+* dilatational momentum :math:`D = \sum_i m_i\, r_i\cdot v_i = \tfrac12 dI/dt`;
+* kinetic energy :math:`T = \tfrac12\sum_i m_i |v_i|^2`;
+* potential energy :math:`V = -\sum_{i<j} m_i m_j / \sqrt{r_{ij}^2 + \epsilon^2}`, energy :math:`E = T + V`;
+* virial :math:`\sum_i r_i\cdot F_i = -\sum_{i<j} m_i m_j r_{ij}^2 / (r_{ij}^2+\epsilon^2)^{3/2}`, so that
+  :math:`dD/dt = 2T + \sum_i r_i\cdot F_i` (:math:`= T + E` when :math:`\epsilon = 0`, V being
+  homogeneous of degree -1);
+* shape complexity :math:`C_S = \sqrt{\sum_{i<j} m_i m_j r_{ij}^2}\,\sum_{i<j} m_i m_j / r_{ij}\,/\,M^{5/2}`;
+* bound pairs, clusters and the pair-distance entropy: see :func:`bound_pairs`,
+  :func:`cluster_count` and :func:`pair_distance_entropy`.
 
 References
 ----------
