@@ -161,6 +161,16 @@ class NBody(Process):
     the centre-of-mass frame; nothing else is changed.
 
     The backward arm runs :meth:`reversed` (velocities negated); see the module notes.
+
+    Examples
+    --------
+    ::
+
+        model = entropy.NBody(20, record="observables")
+        ens = entropy.simulate(model, "janus", forward=400, backward=400, dt=model.suggested_dt,
+                               paths=200, seed=1)
+        obs = entropy.nbody.ensemble_observables(ens)   # dict of (paths, times) arrays
+        obs["C_S"].mean(axis=0)                          # mean shape complexity, both arms
     """
 
     continuous_time = True
