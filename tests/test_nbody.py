@@ -244,8 +244,9 @@ def test_time_reversible_to_round_off(integrator):
     x1, v1 = ens.states[0, -1, 0], ens.states[0, -1, 1]
     assert np.abs(x1 - x).max() > 0.05  # it moved
     back, _ = integrate(x1, -v1, 200, 0.01, softening=0.05, integrator=integrator)
-    assert np.abs(back.states[0, -1, 0] - x).max() < 1e-11
-    assert np.abs(back.states[0, -1, 1] + v).max() < 1e-11
+    # measured: 1e-15 (leapfrog) and 4e-15 (yoshida4) in positions, 2e-15 and 5e-15 in velocities
+    assert np.abs(back.states[0, -1, 0] - x).max() < 1e-12
+    assert np.abs(back.states[0, -1, 1] + v).max() < 1e-12
 
 
 def test_backward_arm_is_the_past_of_the_same_trajectory():
@@ -256,7 +257,7 @@ def test_backward_arm_is_the_past_of_the_same_trajectory():
     for p in range(3):
         first = ens.states[p, 0]
         again, _ = integrate(first[0], first[1], 2 * n, 0.01, softening=0.05)
-        assert np.abs(again.states[0] - ens.states[p]).max() < 1e-10
+        assert np.abs(again.states[0] - ens.states[p]).max() < 1e-12  # measured 1.2e-15
 
 
 def test_lagrange_jacobi_relations_along_paths():
@@ -403,7 +404,10 @@ def test_ensemble_is_symmetric_about_the_janus_point(janus_ensemble):
     # independent halves: forward arm of paths 0..199 against backward arm of paths 200..399
     for s in (20, 40, 80):
         res = stats.ks_2samp(C[:200, i0 + s], C[200:, i0 - s])
-        assert res.pvalue > 0.01, (s, res)  # 3 tests at level 0.01 under equal laws
+        # 200 against 200 paths, 3 tests at level 0.001 each (family-wise false alarm 0.3% where
+        # the numbers differ: chaotic paths amplify last-bit differences between machines);
+        # measured p = 0.96, 0.14, 0.79
+        assert res.pvalue > 0.001, (s, res)
     # a positive control: the law at t0 + 80 differs from the law at t0
     assert stats.ks_2samp(C[:200, i0 + 80], C[200:, i0]).pvalue < 1e-6
     # single paths are not symmetric: their two arms differ by more than 2% somewhere
@@ -457,6 +461,7 @@ def test_trajectory_agrees_with_rebound_leapfrog():
     vr = vr + 0.5 * dt * accel(xr, m, eps)
     ens, _ = integrate(x, v, steps, dt, softening=eps)
     assert np.abs(ens.states[0, -1, 0] - x).max() > 0.05  # it moved
-    # same operations in a different summation order: agreement to round-off growth (1e-10)
-    assert np.abs(ens.states[0, -1, 0] - xr).max() < 1e-10
-    assert np.abs(ens.states[0, -1, 1] - vr).max() < 1e-10
+    # the same operations in another summation order: round-off (measured 1.4e-15 in positions,
+    # 3e-15 in velocities after 100 steps)
+    assert np.abs(ens.states[0, -1, 0] - xr).max() < 1e-12
+    assert np.abs(ens.states[0, -1, 1] - vr).max() < 1e-12
