@@ -183,9 +183,10 @@ def n_hist_bins(bin_width):
 
 
 @njit(fastmath=_FAST, error_model="numpy", cache=True)
-def _pair_sums(i, x, y, z, vx, vy, vz, m, eps2, R, EB):
-    """Pairs (i, j > i): returns the sums for V, the virial and sum m m / r; fills ``R[j]`` = r^2
-    and ``EB[j]`` = the two-body energy. Zero-based views, no branch: vectorised like the forces."""
+def _pair_sums(i, x, y, z, vx, vy, vz, m, eps2, inv_l2, iK, R, EB, Q):
+    """Pairs (i, j > i): returns the sums for V, the virial and sum m m / r; fills ``R[j]`` = r^2,
+    ``EB[j]`` = the two-body energy and ``Q[j]`` = (r^2 / l^2)^iK (``iK >= 1``). Zero-based
+    views, no branch: vectorised like the forces."""
     xi = x[i]
     yi = y[i]
     zi = z[i]
@@ -202,6 +203,7 @@ def _pair_sums(i, x, y, z, vx, vy, vz, m, eps2, R, EB):
     Mj = m[i + 1:]
     Rj = R[i + 1:]
     Ej = EB[i + 1:]
+    Qj = Q[i + 1:]
     V = 0.0
     W = 0.0
     U = 0.0
@@ -219,8 +221,12 @@ def _pair_sums(i, x, y, z, vx, vy, vz, m, eps2, R, EB):
         dv = VY[j] - vi
         dw = VZ[j] - wi
         Rj[j] = r2
+        Qj[j] = r2 * inv_l2
         # two-body energy in the pair's own frame: mu |v_ij|^2 / 2 - m_i m_j / sqrt(r^2 + eps^2)
         Ej[j] = 0.5 * mm / (mi + Mj[j]) * (du * du + dv * dv + dw * dw) - mm * inv
+    for _ in range(iK - 1):
+        for j in range(Qj.shape[0]):
+            Qj[j] *= Rj[j] * inv_l2
     return V, W, U
 
 
@@ -234,8 +240,8 @@ def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res):
 
     Binning ``x = log2(r / l)`` (clipped to +-LOG2_CLIP) into ``floor(x / w)``: when
     ``K = 1 / (2 w)`` is an integer up to 8 (w = 1/2, 1/4, 1/6, ...) the bin is the binary
-    exponent of ``(r^2 / l^2)^K`` (``floor(log2 q^K)`` from ``frexp``, exact up to the
-    rounding of the K - 1 products), otherwise ``floor(0.5 log2(q) / w)``.
+    exponent of ``(r^2 / l^2)^K`` (``floor(log2 q^K)`` read from the bits of the double, exact
+    up to the rounding of the K - 1 products), otherwise ``floor(0.5 log2(q) / w)``.
     """
     n = m.shape[0]
     nb = n_hist_bins(bin_width)
@@ -244,6 +250,8 @@ def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res):
     flag = np.zeros(n, np.int64)
     R = np.empty(n)
     EB = np.empty(n)
+    Q = np.empty(n)
+    Qbits = Q.view(np.int64)
     M = 0.0
     cx = cy = cz = 0.0
     ux = uy = uz = 0.0
@@ -295,7 +303,7 @@ def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res):
     V = W = U = 0.0
     bound = 0
     for i in range(n - 1):
-        v_, w_, u_ = _pair_sums(i, x, y, z, vx, vy, vz, m, eps2, R, EB)
+        v_, w_, u_ = _pair_sums(i, x, y, z, vx, vy, vz, m, eps2, inv_l2, max(iK, 1), R, EB, Q)
         V += v_
         W += w_
         U += u_
@@ -310,10 +318,8 @@ def snapshot(x, y, z, vx, vy, vz, m, eps2, bin_width, linking, res):
                 elif q >= qhi:
                     b = kmax
                 elif iK > 0:
-                    qk = q
-                    for _ in range(iK - 1):
-                        qk *= q
-                    b = math.frexp(qk)[1] - 1
+                    # floor(log2 q^K) = the binary exponent of Q[j] = q^K (a normal number here)
+                    b = ((Qbits[j] >> 52) & 0x7FF) - 1023
                 else:
                     b = int(math.floor(0.5 * math.log2(q) / bin_width))
                 b = min(max(b, -kmax), kmax) + kmax
