@@ -11,7 +11,7 @@ and measure how their entropy, entropy rate and excess entropy change with |t - 
 
 __version__ = "0.1.0"
 
-from . import estimators, exact, fluctuations
+from . import estimators, exact, fluctuations, nbody
 from .fluctuations import fluctuation_aligned, stationary_run
 from .processes import (
     BrownianMotion,
@@ -22,6 +22,7 @@ from .processes import (
     LatticeGas,
     MarkovChain,
     MarkovJumpProcess,
+    NBody,
     NonFiniteStateError,
     OrnsteinUhlenbeck,
 )
@@ -33,9 +34,9 @@ from .simulation import Ensemble, EnsembleCounts, InsufficientMemoryError, simul
 __all__ = [
     "__version__",
     "MarkovChain", "MarkovJumpProcess", "HiddenMarkovModel", "Ehrenfest", "KacRing", "LatticeGas",
-    "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError",
+    "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError", "NBody",
     "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError",
     "fluctuation_aligned", "stationary_run",
     "load_scenario", "ScenarioError", "run_scenario", "load_result", "save_result", "RunResult",
-    "estimators", "exact", "fluctuations",
+    "estimators", "exact", "fluctuations", "nbody",
 ]

@@ -327,7 +327,8 @@ def simulate(
     itemsize = process.record_dtype.itemsize * int(np.prod(rec_shape, dtype=np.int64)) + 8 * len(records)
     row_bytes = T * itemsize
     if chunk_size is None:
-        chunk_size = max(LANES * 64, CHUNK_BYTES // max(row_bytes, 1))
+        # a process whose paths are costly (e.g. NBody) may lower the minimum of 1024 paths per chunk
+        chunk_size = max(getattr(process, "min_chunk_paths", LANES * 64), CHUNK_BYTES // max(row_bytes, 1))
         chunk_size = -(-chunk_size // LANES) * LANES
     chunk_size = min(check_positive_int(chunk_size, "chunk_size"), paths)
     if max_memory is None:

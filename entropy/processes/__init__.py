@@ -23,6 +23,7 @@ from .kac import KacRing, binary_entropy
 from .jump import MarkovJumpProcess
 from .lattice_gas import LatticeGas
 from .markov import MarkovChain
+from .nbody import EnergyError, EnergyErrorWarning, NBody
 
 __all__ = [
     "Process", "DiscreteProcess",
@@ -30,6 +31,7 @@ __all__ = [
     "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError",
     "Ehrenfest", "boltzmann_entropy", "gibbs_entropy", "mean_boltzmann_entropy",
     "KacRing", "binary_entropy", "LatticeGas",
+    "NBody", "EnergyError", "EnergyErrorWarning",
     "HiddenMarkovModel", "preset", "PRESETS", "golden_mean", "even", "random_insertion", "biased_coin",
     "period", "alternating_biased_coin", "simple_nonunifilar_source",
 ]
