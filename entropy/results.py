@@ -423,19 +423,19 @@ def _continuous_profiles(sc, data, res, progress):
                    dynamic_ncols=True)
 
     def H(i):
-        e = ce.differential_entropy(X[:, i], method=method, k=k, base=b, return_stderr=True)
+        e = ce.differential_entropy(X[:, i], method=method, k=k, base=b)
         return e.value, e.stderr
 
     def cond(i, j):  # h[X_i | X_j]
         if degenerate[j]:
             return H(i)
-        e = ce.conditional_entropy(X[:, i], X[:, j], method=method, k=k, base=b, return_stderr=True)
+        e = ce.conditional_entropy(X[:, i], X[:, j], method=method, k=k, base=b)
         return e.value, e.stderr
 
     def mi(i, j):
         if degenerate[i] or degenerate[j]:
             return 0.0, 0.0
-        e = ce.mutual_information(X[:, j], X[:, i], method=mi_method, k=k, base=b, return_stderr=True)
+        e = ce.mutual_information(X[:, j], X[:, i], method=mi_method, k=k, base=b)
         return e.value, e.stderr
 
     for q in qs:

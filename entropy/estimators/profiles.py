@@ -291,7 +291,7 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
                 if _constant(x):
                     vals[i], ses[i] = -np.inf, np.nan
                 else:
-                    e = differential_entropy(x, method=method, k=k, base=b, return_stderr=True)
+                    e = differential_entropy(x, method=method, k=k, base=b)
                     vals[i], ses[i] = e.value, e.stderr
             elif kind == "rate":
                 if direction == "forward":
@@ -305,10 +305,10 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
                 if _constant(x):
                     vals[i], ses[i] = -np.inf, np.nan
                 elif _constant(y):
-                    e = differential_entropy(x, method=method, k=k, base=b, return_stderr=True)
+                    e = differential_entropy(x, method=method, k=k, base=b)
                     vals[i], ses[i] = e.value, e.stderr
                 else:
-                    e = conditional_entropy(x, given=y, method=method, k=k, base=b, return_stderr=True)
+                    e = conditional_entropy(x, given=y, method=method, k=k, base=b)
                     vals[i], ses[i] = e.value, e.stderr
             else:  # excess entropy
                 if i - history < 0 or i + history - 1 > T - 1:
@@ -317,8 +317,7 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
                 if _constant(x) or _constant(y):
                     vals[i], ses[i] = 0.0, 0.0
                 else:
-                    e = mutual_information(x, y, method="ksg" if method == "knn" else "gaussian", k=k, base=b,
-                                           return_stderr=True)
+                    e = mutual_information(x, y, method="ksg" if method == "knn" else "gaussian", k=k, base=b)
                     vals[i], ses[i] = e.value, e.stderr
         except ValueError as exc:
             raise ValueError(f"at t={t[i]}: {exc}") from None
