@@ -4,9 +4,9 @@ Statistical tolerances
 ----------------------
 Every statistical test draws n = 10^4 samples with a fixed seed (0, 1, 2, ...) and compares
 with an exact value. A nearest-neighbour estimator has a bias at finite n that grows with
-the dimension (boundary and curvature effects), and the per-point standard error it reports
-is approximate (it ignores the correlation of neighbouring terms and underestimates the
-seed-to-seed spread by a factor up to about 1.5). So each case carries its *known* bias
+the dimension (boundary and curvature effects), and its standard error (from 10 disjoint
+subsets; the per-point one underestimated the seed-to-seed spread by a factor up to about
+1.5) covers the sampling error only. So each case carries its *known* bias
 and spread at n = 10^4, measured over 60 other seeds (1000-1059) by
 ``python benchmarks/bench_knn.py --bias``:
 

@@ -722,7 +722,7 @@ def shannon_from_samples(samples, method="plugin", base=2, axis=-1, alphabet_siz
                    confidence=confidence)
 
 
-def relative_entropy(p, q, base=2, axis=-1):
+def relative_entropy(p, q, base=2, axis=-1, *, confidence=0.95):
     r"""Relative entropy (Kullback-Leibler divergence) :math:`D(p \,\|\, q)`.
 
     Parameters
@@ -740,12 +740,19 @@ def relative_entropy(p, q, base=2, axis=-1):
     axis : int, optional
         Axis along which the symbols run (default: the last).
 
+    confidence : float, optional
+        Level of the normal interval (default 0.95).
+
     Returns
     -------
-    float or ndarray
+    Estimate
         :math:`D(p\|q) = \sum_i p_i \log (p_i / q_i)` in units of ``base``, of the
-        broadcast shape without ``axis``. Terms with :math:`p_i = 0` are 0; the value is
-        ``inf`` if some :math:`p_i > 0` has :math:`q_i = 0`.
+        broadcast shape without ``axis``, usable as a float. Terms with :math:`p_i = 0` are
+        0; the value is ``inf`` if some :math:`p_i > 0` has :math:`q_i = 0`. When ``p`` holds
+        whole numbers they are taken as counts (N their sum) and ``stderr`` is
+        :math:`\sqrt{(\sum \hat p \ln^2(\hat p/q) - \hat D^2)/N + (K_{obs}-1)/(2N^2)}` (delta
+        method plus the chi-square variance that dominates near :math:`D = 0`); for
+        probabilities it is NaN (no sample size). The interval is clipped at 0.
 
     Raises
     ------
@@ -769,6 +776,7 @@ def relative_entropy(p, q, base=2, axis=-1):
     0.2075...
     """
     b = check_base(base)
+    _check_axis(axis, max(np.ndim(p), 1))
     pa = _as_nonneg(p, "p")
     qa = _as_nonneg(q, "q")
     if qa.ndim == 1 and pa.ndim > 1:  # lay q along axis
@@ -785,8 +793,17 @@ def relative_entropy(p, q, base=2, axis=-1):
         raise ValueError(f"q: entries sum to {float(qs[off].flat[0])!r} along axis {axis}, expected 1 (tolerance 1e-09)")
     ps = pa.sum(axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        d = special.rel_entr(pa / ps, qa).sum(axis=-1)
-    return (d / math.log(b) + 0.0)[()]
+        pn = pa / ps
+        d = special.rel_entr(pn, qa).sum(axis=-1)
+        # counts (whole numbers): delta method plus the chi-square term (K_obs - 1) / (2 N^2)
+        n = ps[..., 0]
+        lr = np.where(pn > 0, np.log(np.where(pn > 0, pn, 1.0)) - np.log(qa), 0.0)
+        var = np.clip((pn * lr**2).sum(axis=-1) - d**2, 0.0, None) / n + second_order_variance(
+            (pa > 0).sum(axis=-1) - 1, n)
+    se = np.where(np.all(pa == np.round(pa), axis=-1) & np.isfinite(d), np.sqrt(var), np.nan)
+    ln = math.log(b)
+    return Estimate.from_stderr("relative_entropy", d / ln, se / ln, confidence=_check_confidence(confidence),
+                                unit=unit_name(b), method="plugin", nonnegative=True)
 
 
 def _as_nonneg(a, name):
@@ -810,6 +827,31 @@ def _joint_table(joint_counts):
     return x
 
 
+def _joint_stderr(x, kind):
+    """Standard error (nats) of the plug-in I(X;Y) (``kind="mi"``) or H(X|Y) (``"cond_y"``, Y
+    on the last axis) / H(Y|X) (``"cond_x"``) of tables (..., Kx, Ky): delta method,
+    Var[g]/N with g = ln p(x,y)/(p(x)p(y)) or -ln p(x|y), plus the second-order term df/(2N^2)
+    with df = (Kx - 1)(Ky - 1) or K_xy - K_given (observed sizes)."""
+    kx, ky = x.shape[-2:]
+    t = x.reshape(-1, kx, ky)
+    n = t.sum(axis=(1, 2))
+    px = t.sum(axis=2, keepdims=True)
+    py = t.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = t / n[:, None, None]
+        if kind == "mi":
+            g = np.log(t * n[:, None, None] / (px * py))
+            df = np.maximum((px[:, :, 0] > 0).sum(1) - 1, 0) * np.maximum((py[:, 0, :] > 0).sum(1) - 1, 0)
+        else:
+            given = py if kind == "cond_y" else px
+            g = -np.log(t / given)
+            df = (t > 0).sum(axis=(1, 2)) - (given > 0).sum(axis=(1, 2))
+        g = np.where(t > 0, g, 0.0)
+        m1 = (p * g).sum(axis=(1, 2))
+        var = np.clip((p * g**2).sum(axis=(1, 2)) - m1**2, 0.0, None) / n + second_order_variance(df, n)
+    return np.sqrt(var).reshape(x.shape[:-2])[()]
+
+
 def _entropy_joint_parts(x, method, base, which):
     """Entropies of the marginals named in ``which`` ('x', 'y', 'xy') of tables (..., Kx, Ky)."""
     kx, ky = x.shape[-2:]
@@ -821,7 +863,7 @@ def _entropy_joint_parts(x, method, base, which):
     return out
 
 
-def mutual_information_counts(joint_counts, method="plugin", base=2):
+def mutual_information_counts(joint_counts, method="plugin", base=2, *, confidence=0.95):
     r"""Mutual information :math:`I(X;Y) = H(X) + H(Y) - H(X,Y)` from a joint counts table.
 
     Parameters
@@ -835,11 +877,17 @@ def mutual_information_counts(joint_counts, method="plugin", base=2):
         ``Kx * Ky``.
     base : float, optional
         Base of the logarithm: 2 (default) gives bits.
+    confidence : float, optional
+        Level of the normal interval (default 0.95).
 
     Returns
     -------
-    float or ndarray
-        Estimate in units of ``base``, one per table (NaN for an all-zero table).
+    Estimate
+        Estimate in units of ``base``, one per table (NaN for an all-zero table), usable as
+        a float. ``stderr``: delta method,
+        :math:`\sqrt{\mathrm{Var}[\ln \hat p(x,y)/(\hat p(x)\hat p(y))]/N + (K_X-1)(K_Y-1)/(2N^2)}`
+        (the second term, the chi-square variance at independence, Harris 1975); the
+        interval is clipped at 0.
 
     Notes
     -----
@@ -860,11 +908,15 @@ def mutual_information_counts(joint_counts, method="plugin", base=2):
     1.0
     """
     _check_method(method)
-    h = _entropy_joint_parts(_joint_table(joint_counts), method, base, ("x", "y", "xy"))
-    return (h["x"] + h["y"] - h["xy"] + 0.0)[()]
+    x = _joint_table(joint_counts)
+    h = _entropy_joint_parts(x, method, base, ("x", "y", "xy"))
+    se = _joint_stderr(x, "mi") / math.log(check_base(base))
+    return Estimate.from_stderr("mutual_information", h["x"] + h["y"] - h["xy"], se,
+                                confidence=_check_confidence(confidence), unit=unit_name(base), method=method,
+                                nonnegative=True)
 
 
-def conditional_entropy_counts(joint_counts, given_axis, method="plugin", base=2):
+def conditional_entropy_counts(joint_counts, given_axis, method="plugin", base=2, *, confidence=0.95):
     r"""Conditional entropy :math:`H(X \mid Y) = H(X,Y) - H(Y)` from a joint counts table.
 
     Parameters
@@ -880,11 +932,15 @@ def conditional_entropy_counts(joint_counts, given_axis, method="plugin", base=2
         alphabet sizes come from the table's shape).
     base : float, optional
         Base of the logarithm: 2 (default) gives bits.
+    confidence : float, optional
+        Level of the normal interval (default 0.95).
 
     Returns
     -------
-    float or ndarray
-        Estimate in units of ``base``, one per table (NaN for an all-zero table).
+    Estimate
+        Estimate in units of ``base``, one per table (NaN for an all-zero table), usable as
+        a float. ``stderr``: delta method,
+        :math:`\sqrt{\mathrm{Var}[-\ln \hat p(x \mid y)]/N + (K_{XY} - K_Y)/(2N^2)}`.
 
     Raises
     ------
@@ -914,4 +970,6 @@ def conditional_entropy_counts(joint_counts, given_axis, method="plugin", base=2
         raise ValueError(f"given_axis={given_axis!r}: expected one of the last two axes of the table: -1 or -2")
     given = "y" if given_axis in (-1, nd - 1) else "x"
     h = _entropy_joint_parts(x, method, base, ("xy", given))
-    return (h["xy"] - h[given] + 0.0)[()]
+    se = _joint_stderr(x, "cond_" + given) / math.log(check_base(base))
+    return Estimate.from_stderr("conditional_entropy", h["xy"] - h[given], se,
+                                confidence=_check_confidence(confidence), unit=unit_name(base), method=method)
