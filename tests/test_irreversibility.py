@@ -379,3 +379,10 @@ def test_reversibility_test_says_when_it_lowers_n_blocks():
         warnings.simplefilter("error")
         r = reversibility_test(x, history=1, n_blocks=10)
     assert r.n_blocks == r.n_blocks_requested == 10
+
+
+def test_complex_series_is_a_type_error():
+    with pytest.raises(TypeError, match=r"series: complex values are not supported"):
+        entropy_production(np.arange(100) % 3 * 1j)
+    with pytest.raises(TypeError, match=r"x: complex values are not supported"):
+        ordinal_patterns(np.ones(10) * 1j, 3)

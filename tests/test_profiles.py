@@ -425,3 +425,25 @@ def test_lower_bound_flags_in_every_treatment():
     assert lb.values[1] == 0.0  # only (1, 1) is seen both ways
     balanced = irreversibility_profile(np.array([[0, 1], [1, 0]]))
     assert not balanced.lower_bound.any()
+
+
+def test_complex_ensembles_and_references_are_type_errors():
+    with pytest.raises(TypeError, match=r"ensemble: complex values are not supported"):
+        entropy_profile(np.ones((3, 4), complex))
+    with pytest.raises(TypeError, match=r"reference: complex values are not supported"):
+        relative_entropy_profile(np.zeros((3, 4), int), np.array([1 + 0j]))
+
+
+def test_bootstrap_options_are_in_the_signature():
+    import inspect
+
+    for fn in (entropy_profile, entropy_rate_profile, excess_entropy_profile, relative_entropy_profile,
+               irreversibility_profile):
+        params = inspect.signature(fn).parameters
+        assert [params[p].default for p in ("ci", "n_boot", "seed")] == ["normal", 200, 0], fn.__name__
+
+
+def test_knn_profile_bands_are_labelled_as_sampling_error():
+    x = np.random.default_rng(1).standard_normal((300, 3))
+    p = entropy_profile(x)
+    assert "bias" in p.extra["interval"] and p.method == "knn"

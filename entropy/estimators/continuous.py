@@ -52,6 +52,7 @@ from scipy.special import digamma, gammaln, polygamma, stdtrit
 from .._kernels import neighbours as _nb
 from .._units import check_base, check_positive_int, to_base, unit_name
 from ._result import Estimate
+from .discrete import _reject_complex
 
 __all__ = [
     "differential_entropy",
@@ -148,13 +149,6 @@ def _check_bins(bins, dim):
     if arr.ndim != 1 or arr.size != dim:
         raise ValueError(f"bins={bins!r}: expected None, a positive integer or {dim} positive integers (one per dimension)")
     return np.array([check_positive_int(b, f"bins[{i}]") for i, b in enumerate(arr.tolist())], dtype=np.int64)
-
-
-def _reject_complex(a, name):
-    """TypeError naming the argument for complex input (numpy would drop the imaginary part)."""
-    arr = np.asarray(a)
-    if arr.dtype.kind == "c" or (arr.dtype.kind == "O" and any(isinstance(v, complex) for v in arr.flat)):
-        raise TypeError(f"{name}: complex values are not supported (got dtype {arr.dtype}); expected real numbers")
 
 
 def _check_cov(cov, name="cov"):

@@ -69,7 +69,9 @@ def _as_counts(counts, name: str = "counts") -> np.ndarray:
 
 
 def _reject_complex(arr, name):
-    """TypeError naming the argument for complex input (never truncated silently)."""
+    """TypeError naming the argument for complex input (never truncated silently); shared by
+    every estimator module."""
+    arr = np.asarray(arr)
     if arr.dtype.kind == "c" or (arr.dtype.kind == "O" and any(isinstance(v, complex) for v in arr.flat)):
         raise TypeError(f"{name}: complex values are not supported (got dtype {arr.dtype}); expected real numbers")
 

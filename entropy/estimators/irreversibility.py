@@ -92,6 +92,7 @@ from .._kernels import blocks as _kb
 from .._units import check_base, check_positive_int, unit_name
 from ._compat import renamed
 from ._result import Estimate
+from .discrete import _reject_complex
 from .sequence import (
     _all_codes,
     _as_rows,
@@ -158,6 +159,7 @@ def _prepare(series, value, name, symbol_reversal, n_blocks):
     """Validated rows (alphabet widened to the reversal map), reversal map, history ``k`` and
     blocks. ``value`` is the history (``name="history"``) or the longest word
     (``name="max_length"``, at least 2)."""
+    _reject_complex(series, "series")
     rows = _as_rows(series)
     lmax = check_positive_int(value, name, minimum=1 if name == "history" else 2) + (name == "history")
     k = lmax - 1
@@ -554,6 +556,7 @@ def reversibility_test(series, history=1, *, n_surrogates=999, n_blocks=50, seed
 
 
 def _as_real_rows(x, name="x"):
+    _reject_complex(x, name)
     arr = np.asarray(x, dtype=float) if np.asarray(x).dtype.kind in "biuf" else None
     if arr is None:
         raise ValueError(f"{name}: expected a real-valued array, got dtype {np.asarray(x).dtype}")

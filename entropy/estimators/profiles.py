@@ -10,11 +10,24 @@ Input, everywhere: an ensemble from :func:`entropy.simulate` (stored states, att
 optional ``times=``. Estimators here know nothing of processes: they read arrays.
 
 Every profile has a standard error and a confidence interval: by default (``ci="normal"``)
-``value -/+ z * stderr`` with the estimator's analytic (delta-method) standard error; with
+``value -/+ z * stderr`` with the estimator's analytic standard error (delta method plus the
+second-order term ``df / (2 M^2)`` that keeps it positive at uniform laws, Harris 1975); for
+H[X_t | history] and E(t) the interval is also widened by the size of the first-order bias,
+``z sqrt(stderr^2 + (df / 2M)^2)`` (see :mod:`entropy.estimators._profile_errors`). With
 ``ci="bootstrap"`` the percentile interval and standard deviation of ``n_boot`` replicates
 that resample the paths with replacement (seeded by ``seed``; for streamed counts, the
-per-time count tables are resampled multinomially, which is the same thing for per-time
-quantities).
+per-time count tables -- symbols, pairs and longer words -- are resampled multinomially,
+which is the same thing for per-time quantities). Intervals of quantities that cannot be
+negative (D, E, irreversibility) are clipped at 0.
+
+Coverage of the nominal 95 % normal intervals of the defaults (Miller-Madow for H, h+-, E;
+plug-in for D; pseudo-counts for the irreversibility), measured over 400 ensembles of a
+non-circulant 3-state chain from a point start, |t| = 1..5 (``benchmarks/interval_coverage.py``;
+standard error 0.011): at M = 30 paths H 0.97, h+ 0.94, h- 0.95, E 0.97, D 0.98,
+irreversibility 0.95; at M = 100 0.96, 0.97, 0.98, 0.97, 0.98, 0.96; at M = 1000 0.93, 0.95,
+0.96, 0.97, 0.97, 0.96. The plug-in H, h+- and E are biased low by about df/(2M) and cover
+less (h+- 0.88-0.90 at M = 30), Grassberger H 0.91-0.92; neither is the default. Chao-Shen,
+jackknife and NSB were not calibrated here.
 
 Words of several symbols are encoded exactly, without a cap on ``alphabet ** length``:
 mixed-radix integer codes when they fit in 63 bits, otherwise per-time relabelling of the
@@ -35,8 +48,7 @@ from .._units import check_base, check_positive_int, unit_name
 from ._result import Profile
 from ._profile_errors import (bias_aware_interval, bias_scale, bootstrap_profile, conditional_df, mi_df,
                               pair_influence_se)
-from .discrete import second_order_variance
-from .discrete import shannon_arrays
+from .discrete import _reject_complex, second_order_variance, shannon_arrays
 
 __all__ = [
     "entropy_profile",
@@ -72,6 +84,7 @@ class _Data:
             states = data
             t = None if times is None else np.asarray(times)
         states = np.asarray(states)
+        _reject_complex(states, name)
         if states.ndim != 2 or states.size == 0:
             raise ValueError(f"{name}: expected a non-empty (paths, times) array of integer states, got shape {states.shape}")
         if not np.issubdtype(states.dtype, np.integer):
@@ -323,7 +336,10 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
             raise ValueError(f"at t={t[i]}: {exc}") from None
         samples[i] = P
     q = {"entropy": "differential_entropy", "rate": f"entropy_rate_{direction}", "excess": "excess_entropy"}[kind]
-    return _finish(q, t, vals, ses, samples, b, method, confidence, {"history": history, "k": k})
+    extra = {"history": history, "k": k}
+    if method in ("knn", "binned"):  # label the band as what it is (see differential_entropy)
+        extra["interval"] = "sampling error only; the estimator's bias (growing with the dimension) is not included"
+    return _finish(q, t, vals, ses, samples, b, method, confidence, extra)
 
 
 # ----------------------------------------------------------------------------- bootstrap
@@ -367,6 +383,12 @@ def _bootstrappable(fn):
             reps[i] = fn(_resample(d, rng), *args, **kw).values
         return bootstrap_profile(prof, reps, n_boot=n_boot, seed=seed)
 
+    import inspect
+
+    sig = inspect.signature(fn)
+    extra_params = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+                    for name, default in (("ci", "normal"), ("n_boot", 200), ("seed", 0))]
+    wrapper.__signature__ = sig.replace(parameters=[*sig.parameters.values(), *extra_params])
     wrapper.__doc__ = (fn.__doc__ or "") + """
     Confidence intervals: ``ci="normal"`` (default) uses ``value -/+ z * stderr``;
     ``ci="bootstrap"`` resamples the paths ``n_boot`` times (seeded by ``seed``) and returns the
@@ -391,8 +413,8 @@ def entropy_profile(ensemble, *, method=None, base=2, confidence=0.95, times=Non
     ----------
     ensemble : Ensemble, EnsembleCounts or array_like of int, shape (paths, times)
     method : str
-        Discrete ensembles: ``plugin`` (default), ``miller_madow``, ``grassberger``,
-        ``chao_shen``, ``jackknife`` or ``nsb``. Real-valued ensembles (diffusions, float
+        Discrete ensembles: ``miller_madow`` (default: its intervals cover, see the module
+        notes), ``plugin``, ``grassberger``, ``chao_shen``, ``jackknife`` or ``nsb``. Real-valued ensembles (diffusions, float
         arrays of shape (paths, T) or (paths, T, dim)): the differential entropy with ``knn``
         (Kozachenko-Leonenko, ``k`` neighbours; default), ``gaussian`` or ``binned``, see
         :func:`entropy.estimators.differential_entropy`; -inf where all paths coincide (a
@@ -410,7 +432,8 @@ def entropy_profile(ensemble, *, method=None, base=2, confidence=0.95, times=Non
     -------
     Profile
         ``values`` in units of ``base``; ``stderr`` is the method's standard error (delta
-        method :math:`\sqrt{(\sum p \log^2 p - H^2)/M}` for the plug-in family).
+        method plus second order, :math:`\sqrt{(\sum p \log^2 p - H^2)/M + (K-1)/(2M^2)}`, for
+        the plug-in family; see :func:`entropy.estimators.shannon`).
 
     References
     ----------
@@ -455,6 +478,7 @@ def relative_entropy_profile(ensemble, reference, *, method="plugin", base=2, co
         raise ValueError(f"method={method!r}: relative_entropy_profile supports 'plugin' or 'miller_madow'")
     d = _Data(ensemble, times, None)
     counts = d.symbol_counts()
+    _reject_complex(reference, "reference")
     ref = np.asarray(reference, dtype=float)
     if ref.ndim != 1 or ref.size < counts.shape[1]:
         raise ValueError(f"reference: expected a probability vector of length {counts.shape[1]}, got shape {ref.shape}")
@@ -559,10 +583,13 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method=Non
         h^-(t) = H[X_t \mid X_{t+1}, \dots, X_{t+k}]
 
     estimated as :math:`\hat H(\text{history}, X_t) - \hat H(\text{history})` from the counts
-    of the words at time t across paths (``method`` applies to both terms). ``history`` is k.
+    of the words at time t across paths (``method`` applies to both terms; default
+    ``"miller_madow"``, whose intervals cover, see the module notes). ``history`` is k.
     Values are NaN where the history leaves the ensemble's time window. The standard error
-    is the delta-method one of the plug-in conditional entropy,
-    :math:`\sqrt{\mathrm{Var}[-\log \hat p(x_t \mid \text{history})]/M}`, used for every method.
+    is that of the plug-in conditional entropy, used for every method,
+    :math:`\sqrt{\mathrm{Var}[-\log \hat p(x_t \mid \text{history})]/M + \mathrm{df}/(2M^2)}`
+    with :math:`\mathrm{df} = K_{hx} - K_h` (words with and without the target seen); the
+    interval is :math:`\pm z\sqrt{\mathrm{se}^2 + (\mathrm{df}/2M)^2}` (bias-aware).
     From streamed counts, histories up to ``word_length - 1`` of the simulation are available.
 
     Real-valued ensembles give the conditional differential entropy
@@ -621,9 +648,11 @@ def excess_entropy_profile(ensemble, *, history=1, method=None, base=2, confiden
 
     the mutual information between the k symbols before t and the k symbols from t on,
     estimated from the word counts across paths at each t (``method`` applies to all three
-    entropies). Standard error: delta method,
-    :math:`\sqrt{\mathrm{Var}[\log \hat p(a,b)/(\hat p(a)\hat p(b))]/M}`. NaN where the words
-    leave the time window. From streamed counts, ``2 * history <= word_length``.
+    entropies; default ``"miller_madow"``). Standard error: delta method plus second order,
+    :math:`\sqrt{\mathrm{Var}[\log \hat p(a,b)/(\hat p(a)\hat p(b))]/M + \mathrm{df}/(2M^2)}`,
+    :math:`\mathrm{df} = (K_a - 1)(K_b - 1)`; the interval is bias-aware,
+    :math:`\pm z\sqrt{\mathrm{se}^2 + (\mathrm{df}/2M)^2}`, and clipped at 0. NaN where the
+    words leave the time window. From streamed counts, ``2 * history <= word_length``.
 
     Real-valued ensembles use the KSG estimator (``method="knn"``, default, ``k`` neighbours)
     or the Gaussian one, see :func:`entropy.estimators.mutual_information`.
