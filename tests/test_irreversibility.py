@@ -355,7 +355,8 @@ def test_old_keyword_names_warn_and_still_work():
     with pytest.warns(DeprecationWarning, match=r"n_bootstrap= is deprecated, use n_boot="):
         old = entropy_production(x, n_bootstrap=30)
     assert old.value == new.value and old.stderr == new.stderr
-    with pytest.raises(ValueError, match=r"n_bootstrap=30 and n_boot=40: give only n_boot"):
+    with pytest.raises(ValueError, match=r"n_bootstrap=30 and n_boot=40: give only n_boot"), \
+            pytest.warns(DeprecationWarning):
         entropy_production(x, n_boot=40, n_bootstrap=30)
     y = np.random.default_rng(0).standard_normal((4_000, 2))
     with pytest.warns(DeprecationWarning, match=r"n_batches= is deprecated, use n_blocks="):
