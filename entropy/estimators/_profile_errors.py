@@ -15,8 +15,10 @@ from ._result import Profile, normal_interval
 __all__ = ["conditional_df", "mi_df", "bias_scale", "bias_aware_interval", "pair_influence_se", "bootstrap_profile",
            "NONNEGATIVE"]
 
-#: Quantities that cannot be negative: their intervals are clipped at 0.
-NONNEGATIVE = frozenset({"relative_entropy", "excess_entropy", "irreversibility", "mutual_information"})
+#: Quantities that cannot be negative (discrete ensembles; only those are bootstrapped): their
+#: intervals are clipped at 0.
+NONNEGATIVE = frozenset({"entropy", "entropy_rate_forward", "entropy_rate_backward", "relative_entropy",
+                         "excess_entropy", "irreversibility", "mutual_information"})
 
 
 def conditional_df(pc):

@@ -505,7 +505,7 @@ def shannon(counts, method="plugin", base=2, axis=-1, alphabet_size=None, return
     -------
     Estimate
         ``value`` (float or ndarray of the shape of ``counts`` without ``axis``), ``stderr``,
-        ``ci_low``/``ci_high``, ``unit``, ``method``; usable as a float (or as its array
+        ``ci_low``/``ci_high`` (clipped at 0), ``unit``, ``method``; usable as a float (or as its array
         of values) in arithmetic. A slice whose total count is zero gives NaN (an empty
         profile at some time is not an error); ``"jackknife"`` also gives NaN for a slice
         with a single sample (nothing is left after deleting it).
@@ -606,7 +606,7 @@ def shannon(counts, method="plugin", base=2, axis=-1, alphabet_size=None, return
     if return_stderr:
         return h, se
     return Estimate.from_stderr("entropy", h, se, confidence=_check_confidence(confidence), unit=unit_name(base),
-                                method=method)
+                                method=method, nonnegative=True)
 
 
 _INPUTS = ("counts", "samples", "probabilities")
@@ -974,4 +974,5 @@ def conditional_entropy_counts(joint_counts, given_axis, method="plugin", base=2
     h = _entropy_joint_parts(x, method, base, ("xy", given))
     se = _joint_stderr(x, "cond_" + given) / math.log(check_base(base))
     return Estimate.from_stderr("conditional_entropy", h["xy"] - h[given], se,
-                                confidence=_check_confidence(confidence), unit=unit_name(base), method=method)
+                                confidence=_check_confidence(confidence), unit=unit_name(base), method=method,
+                                nonnegative=True)
