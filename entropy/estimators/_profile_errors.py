@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import ndtri, stdtrit
 
 from ._result import Profile, normal_interval
 
-__all__ = ["conditional_df", "mi_df", "bias_scale", "bias_aware_interval", "pair_influence_se", "bootstrap_profile",
-           "NONNEGATIVE"]
+__all__ = ["conditional_df", "mi_df", "bias_scale", "bias_aware_interval", "t_interval", "pair_influence_se",
+           "bootstrap_profile", "NONNEGATIVE"]
 
 #: Quantities that cannot be negative (discrete ensembles; only those are bootstrapped): their
 #: intervals are clipped at 0.
@@ -49,6 +50,18 @@ def bias_aware_interval(values, stderr, bias, confidence):
     """
     half = np.sqrt(np.asarray(stderr, float) ** 2 + np.asarray(bias, float) ** 2)
     return normal_interval(values, half, confidence)
+
+
+def t_interval(values, stderr, dof, confidence):
+    """``values -/+ q * stderr`` with q the Student t quantile on ``dof`` degrees of freedom
+    (per value; ``inf``: the normal quantile), as the kNN estimators' subset errors need."""
+    dof = np.asarray(dof, dtype=float)
+    with np.errstate(invalid="ignore"):
+        q = np.where(np.isfinite(dof), stdtrit(np.where(np.isfinite(dof), dof, 1.0), 0.5 + confidence / 2.0),
+                     ndtri(0.5 + confidence / 2.0))
+    values = np.asarray(values, dtype=float)
+    stderr = np.asarray(stderr, dtype=float)
+    return values - q * stderr, values + q * stderr
 
 
 def bias_scale(df, n):

@@ -47,7 +47,7 @@ from .._kernels import tables as _tables
 from .._units import check_base, check_positive_int, unit_name
 from ._result import Profile
 from ._profile_errors import (bias_aware_interval, bias_scale, bootstrap_profile, conditional_df, mi_df,
-                              pair_influence_se)
+                              pair_influence_se, t_interval)
 from .discrete import _reject_complex, second_order_variance, shannon_arrays
 
 __all__ = [
@@ -293,6 +293,7 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
         raise ValueError(f"method={method!r}: real-valued ensembles take 'knn', 'gaussian' or 'binned'")
     P, T, dim = X.shape
     vals, ses, samples = _empty(T)
+    dofs = np.full(T, np.inf)  # Student t degrees of freedom of the kNN subset errors (inf: normal)
 
     def window(a, c):  # X_{a..c} stacked as (paths, (c - a + 1) * dim)
         return X[:, a : c + 1, :].reshape(P, -1)
@@ -305,7 +306,7 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
                     vals[i], ses[i] = -np.inf, np.nan
                 else:
                     e = differential_entropy(x, method=method, k=k, base=b)
-                    vals[i], ses[i] = e.value, e.stderr
+                    vals[i], ses[i], dofs[i] = e.value, e.stderr, e.extra.get("n_blocks", np.inf) - 1
             elif kind == "rate":
                 if direction == "forward":
                     if i - history < 0:
@@ -319,10 +320,10 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
                     vals[i], ses[i] = -np.inf, np.nan
                 elif _constant(y):
                     e = differential_entropy(x, method=method, k=k, base=b)
-                    vals[i], ses[i] = e.value, e.stderr
+                    vals[i], ses[i], dofs[i] = e.value, e.stderr, e.extra.get("n_blocks", np.inf) - 1
                 else:
                     e = conditional_entropy(x, given=y, method=method, k=k, base=b)
-                    vals[i], ses[i] = e.value, e.stderr
+                    vals[i], ses[i], dofs[i] = e.value, e.stderr, e.extra.get("n_blocks", np.inf) - 1
             else:  # excess entropy
                 if i - history < 0 or i + history - 1 > T - 1:
                     continue
@@ -331,7 +332,7 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
                     vals[i], ses[i] = 0.0, 0.0
                 else:
                     e = mutual_information(x, y, method="ksg" if method == "knn" else "gaussian", k=k, base=b)
-                    vals[i], ses[i] = e.value, e.stderr
+                    vals[i], ses[i], dofs[i] = e.value, e.stderr, e.extra.get("n_blocks", np.inf) - 1
         except ValueError as exc:
             raise ValueError(f"at t={t[i]}: {exc}") from None
         samples[i] = P
@@ -339,7 +340,9 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
     extra = {"history": history, "k": k}
     if method in ("knn", "binned"):  # label the band as what it is (see differential_entropy)
         extra["interval"] = "sampling error only; the estimator's bias (growing with the dimension) is not included"
-    return _finish(q, t, vals, ses, samples, b, method, confidence, extra)
+    lo, hi = t_interval(vals, ses, dofs, confidence)
+    return Profile.from_interval(q, t, vals, ses, lo, hi, confidence=confidence, unit=unit_name(b), method=method,
+                                 samples=samples, extra=extra)
 
 
 # ----------------------------------------------------------------------------- bootstrap
