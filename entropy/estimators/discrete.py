@@ -629,11 +629,14 @@ def _counts_from_samples(samples, axis):
         _raise_at(arr, ~np.isfinite(arr), "samples", "expected finite observations")
     moved = np.moveaxis(arr, axis, -1)
     flat = moved.reshape(-1, moved.shape[-1])
-    _, inv = np.unique(flat, return_inverse=True)
-    inv = inv.reshape(flat.shape)
+    if flat.dtype.kind in "iub" and flat.min() >= 0 and int(flat.max()) < max(2**16, flat.size):
+        inv = flat.astype(np.int64)  # small non-negative integers are their own labels (no sort)
+    else:
+        _, inv = np.unique(flat, return_inverse=True)
+        inv = inv.reshape(flat.shape)
     k = int(inv.max()) + 1
-    counts = np.zeros((flat.shape[0], k), np.int64)
-    np.add.at(counts, (np.repeat(np.arange(flat.shape[0]), flat.shape[1]), inv.ravel()), 1)
+    rows = np.repeat(np.arange(flat.shape[0], dtype=np.int64) * k, flat.shape[1])
+    counts = np.bincount(rows + inv.ravel(), minlength=flat.shape[0] * k)
     return counts.reshape(moved.shape[:-1] + (k,))
 
 
