@@ -9,7 +9,8 @@ a ``lower_bound`` flag.
   counts, or ``input="samples" | "probabilities"``), :func:`shannon_from_samples` (raw
   observations), :func:`relative_entropy`, :func:`mutual_information_counts`, :func:`conditional_entropy_counts`;
 * per time over an ensemble: :func:`entropy_profile`, :func:`entropy_rate_profile`,
-  :func:`excess_entropy_profile`, :func:`relative_entropy_profile`;
+  :func:`excess_entropy_profile`, :func:`relative_entropy_profile`, :func:`mean_profile` (ensemble
+  means of an observable);
 * one long sequence (time-pooled): :func:`block_entropy`, :func:`entropy_rate`,
   :func:`excess_entropy`, :func:`block_entropy_curve`, :func:`lempel_ziv_entropy_rate`;
 * irreversibility: :func:`entropy_production`, :func:`reversibility_test`, ...;
@@ -32,6 +33,7 @@ from .discrete import (
     shannon,
     shannon_from_samples,
 )
+from .means import mean_profile
 from .irreversibility import (
     ReversibilityTest,
     entropy_production,
@@ -61,9 +63,10 @@ from .sequence import (
 
 __all__ = [
     "Estimate", "Profile",
-    "shannon", "shannon_from_samples", "METHODS", "relative_entropy", "mutual_information_counts", "conditional_entropy_counts",
+    "shannon", "shannon_from_samples", "METHODS", "relative_entropy", "mutual_information_counts",
+    "conditional_entropy_counts",
     "entropy_profile", "entropy_rate_profile", "excess_entropy_profile", "relative_entropy_profile",
-    "irreversibility_profile", "symbol_counts",
+    "irreversibility_profile", "symbol_counts", "mean_profile",
     "block_entropy", "entropy_rate", "excess_entropy", "block_entropy_curve", "BlockEntropyCurve",
     "lempel_ziv_entropy_rate",
     "entropy_production", "reversal_divergence", "reversibility_test", "ReversibilityTest",

@@ -39,18 +39,46 @@ class InsufficientMemoryError(MemoryError):
 
 
 def available_memory() -> int:
-    """Bytes of memory available to this process (MemAvailable on Linux)."""
+    """Bytes of memory this process can still allocate.
+
+    The smallest of: ``MemAvailable`` (Linux; ``SC_AVPHYS_PAGES`` elsewhere), the cgroup's
+    ``memory.max`` less its ``memory.current`` (containers), and the address-space limit
+    (``ulimit -v``, ``RLIMIT_AS``) less the address space already mapped.
+    """
+    avail = None
     try:
         with open("/proc/meminfo") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+                    avail = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if avail is None:
+        try:
+            avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            avail = 8 * 2**30
+    limits = [avail]
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            cap = f.read().strip()
+        if cap != "max":
+            with open("/sys/fs/cgroup/memory.current") as f:
+                limits.append(int(cap) - int(f.read().strip()))
+    except (OSError, ValueError):
         pass
     try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            limits.append(soft - mapped)
+    except (ImportError, OSError, ValueError, IndexError):
+        pass
+    return max(0, min(limits))
 
 
 def _fmt_bytes(n: float) -> str:
@@ -298,6 +326,10 @@ def simulate(
             )
         n = process.n_states
         L = check_positive_int(word_length, "word_length", minimum=2)
+        Lmax = _max_word_length(n)
+        if L > Lmax:
+            raise ValueError(f"word_length={word_length!r}: words of {L} symbols over {n} states have {n}**{L} "
+                             f"codes, beyond int64; expected at most {Lmax} for {n} states")
         if L > T:
             raise ValueError(f"word_length={word_length!r}: longer than the {T} times simulated")
         if L > 2 and not pairs:
@@ -312,7 +344,9 @@ def simulate(
     if need > max_memory:
         raise InsufficientMemoryError(
             f"simulate: {what} needs {_fmt_bytes(need)}, but only {_fmt_bytes(max_memory)} is available"
-            + ("; pass store=False to accumulate per-time counts instead, or fewer paths/times" if store
+            + ("; pass fewer paths or times" + (", or store=False to accumulate per-time counts (they serve "
+                                                "history 1; word_length=L serves history L - 1)"
+                                                if process.discrete else "") if store
                else "; use fewer times, pairs=False, or a coarser observable")
         )
 
@@ -383,6 +417,16 @@ def simulate(
         if bar is not None and progress is True:
             bar.close()
 
+
+
+def _max_word_length(n: int) -> int:
+    """Longest word whose mixed-radix code over ``n`` symbols fits in int64 (n**L < 2**63)."""
+    if n <= 1:
+        return 2**62
+    L = 1
+    while n ** (L + 1) < 2**63:
+        L += 1
+    return L
 
 
 def _completion(done, requested) -> dict:
