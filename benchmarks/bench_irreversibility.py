@@ -47,7 +47,7 @@ def main(n=10**7, kmax=8):
     entropy_production(x[:100_000], history=kmax)  # compile / load the numba cache
 
     t_ours, e = best_of(lambda: entropy_production(x, history=kmax, base=math.e))
-    t_vals, e0 = best_of(lambda: entropy_production(x, history=kmax, base=math.e, n_bootstrap=2,
+    t_vals, e0 = best_of(lambda: entropy_production(x, history=kmax, base=math.e, n_boot=2,
                                                     bias_correction=False))
     t_np, ref = best_of(lambda: numpy_rates(x, kmax), repeat=1)
 

@@ -20,6 +20,12 @@ from entropy.estimators.discrete import (
 LN2 = math.log(2.0)
 
 
+def hs(*args, **kw):
+    """(values, stderr) of shannon's Estimate."""
+    e = shannon(*args, **kw)
+    return e.value, e.stderr
+
+
 def plugin_by_hand(counts):
     """-sum p ln p in nats, written out as a loop."""
     n = sum(counts)
@@ -128,7 +134,7 @@ def jackknife_by_loop(counts):
 @pytest.mark.parametrize("counts", [[3, 1, 0, 2, 1], [1, 1], [1, 1, 1, 1], [10, 0, 0], [2, 2, 1, 7, 1, 1], [1, 4]])
 def test_jackknife_by_explicit_loop(counts):
     est, se = jackknife_by_loop(counts)
-    h, s = shannon(counts, method="jackknife", base=math.e, return_stderr=True)
+    h, s = hs(counts, method="jackknife", base=math.e)
     assert h == pytest.approx(est, rel=1e-12, abs=1e-13)
     assert s == pytest.approx(se, rel=1e-10, abs=1e-13)
 
@@ -142,11 +148,12 @@ def test_plugin_delta_method_stderr_by_hand():
     n = sum(counts)
     p = np.array(counts) / n
     h = -np.sum(p * np.log(p))
-    se = math.sqrt((np.sum(p * np.log(p) ** 2) - h**2) / n)
+    # delta method plus the second-order term (K - 1) / (2 N^2) (Harris 1975)
+    se = math.sqrt((np.sum(p * np.log(p) ** 2) - h**2) / n + (len(counts) - 1) / (2 * n**2))
     for m in ("plugin", "miller_madow", "grassberger", "chao_shen"):
-        _, s = shannon(counts, method=m, base=math.e, return_stderr=True)
+        _, s = hs(counts, method=m, base=math.e)
         assert s == pytest.approx(se, rel=1e-12)
-    _, s2 = shannon(counts, method="plugin", base=2, return_stderr=True)
+    _, s2 = hs(counts, method="plugin", base=2)
     assert s2 == pytest.approx(se / LN2, rel=1e-12)
 
 
@@ -165,11 +172,11 @@ def test_vectorised_equals_loop(method):
     table[:, :, 0] += 1
     kw = {"alphabet_size": 40} if method == "nsb" else {}
     for axis in (0, 1, 2, -1):
-        h, s = shannon(table, method=method, axis=axis, return_stderr=True, **kw)
+        h, s = hs(table, method=method, axis=axis, **kw)
         moved = np.moveaxis(table, axis, -1)
         assert h.shape == moved.shape[:-1]
         for idx in np.ndindex(moved.shape[:-1]):
-            hi, si = shannon(moved[idx], method=method, return_stderr=True, **kw)
+            hi, si = hs(moved[idx], method=method, **kw)
             assert h[idx] == pytest.approx(hi, rel=1e-12, abs=1e-14, nan_ok=True)
             assert s[idx] == pytest.approx(si, rel=1e-12, abs=1e-14, nan_ok=True)
 
@@ -177,7 +184,7 @@ def test_vectorised_equals_loop(method):
 @pytest.mark.parametrize("method", METHODS)
 def test_empty_slice_gives_nan(method):
     kw = {"alphabet_size": 5} if method == "nsb" else {}
-    h, s = shannon([[0, 0, 0], [1, 2, 3], [0, 0, 0]], method=method, return_stderr=True, **kw)
+    h, s = hs([[0, 0, 0], [1, 2, 3], [0, 0, 0]], method=method, **kw)
     assert np.isnan(h[0]) and np.isnan(h[2]) and np.isnan(s[0])
     assert np.isfinite(h[1]) and np.isfinite(s[1])
 
@@ -356,15 +363,15 @@ def nsb_bruteforce(counts, k):
 )
 def test_nsb_against_bruteforce_integration(counts, k):
     m, sd = nsb_bruteforce(counts, k)
-    h, s = shannon(counts, method="nsb", alphabet_size=k, base=math.e, return_stderr=True)
+    h, s = hs(counts, method="nsb", alphabet_size=k, base=math.e)
     assert h == pytest.approx(m, rel=1e-9)
     assert s == pytest.approx(sd, rel=1e-7)
-    h2, s2 = shannon(counts, method="nsb", alphabet_size=k, return_stderr=True)
+    h2, s2 = hs(counts, method="nsb", alphabet_size=k)
     assert h2 == pytest.approx(m / LN2, rel=1e-9) and s2 == pytest.approx(sd / LN2, rel=1e-7)
 
 
 def test_nsb_alphabet_of_one_symbol():
-    assert shannon([0, 4], method="nsb", alphabet_size=1, return_stderr=True) == (0.0, 0.0)
+    assert hs([0, 4], method="nsb", alphabet_size=1) == (0.0, 0.0)
 
 
 def test_lnpoch_large_arguments():
@@ -394,7 +401,7 @@ def test_nsb_stable_at_huge_counts_and_large_alphabet():
     for n in (10**3, 10**6, 10**9):
         counts = rng.multinomial(n, np.full(k, 1.0 / k))
         start = time.perf_counter()
-        h, s = shannon(counts, method="nsb", alphabet_size=k, base=math.e, return_stderr=True)
+        h, s = hs(counts, method="nsb", alphabet_size=k, base=math.e)
         assert time.perf_counter() - start < 20.0
         assert np.isfinite(h) and np.isfinite(s) and s > 0
         h_plugin = shannon(counts, base=math.e)
@@ -403,12 +410,12 @@ def test_nsb_stable_at_huge_counts_and_large_alphabet():
             assert abs(h - h_true) < 3 * s + 1e-6
     # huge counts on a small alphabet: close to the plug-in value, tiny posterior sd
     counts = np.array([10**9, 3 * 10**8, 5, 0, 10**9 - 1], dtype=np.int64)
-    h, s = shannon(counts, method="nsb", alphabet_size=5, base=math.e, return_stderr=True)
-    h_plugin, s_plugin = shannon(counts, base=math.e, return_stderr=True)
+    h, s = hs(counts, method="nsb", alphabet_size=5, base=math.e)
+    h_plugin, s_plugin = hs(counts, base=math.e)
     assert h == pytest.approx(h_plugin, abs=1e-8)
     assert s == pytest.approx(s_plugin, rel=1e-3)
     # everything in one symbol of a huge alphabet
-    h, s = shannon(np.array([10**9, 0]), method="nsb", alphabet_size=k, base=math.e, return_stderr=True)
+    h, s = hs(np.array([10**9, 0]), method="nsb", alphabet_size=k, base=math.e)
     assert 0 <= h < 1e-6 and 0 < s < 1e-6
 
 
@@ -449,7 +456,7 @@ def test_normal_interval_coverage_well_sampled(method):
     p = np.array([0.3, 0.25, 0.2, 0.15, 0.07, 0.03])
     h_true = -np.sum(p * np.log2(p))
     counts = np.random.default_rng(2024).multinomial(n, p, size=reps)
-    h, se = shannon(counts, method=method, return_stderr=True)
+    h, se = hs(counts, method=method)
     lo, hi = normal_interval(h, se, 0.95)
     coverage = np.mean((lo <= h_true) & (h_true <= hi))
     assert 0.90 <= coverage <= 0.99, coverage
@@ -460,7 +467,7 @@ def test_nsb_posterior_interval_coverage_well_sampled():
     p = np.array([0.3, 0.25, 0.2, 0.15, 0.07, 0.03])
     h_true = -np.sum(p * np.log2(p))
     counts = np.random.default_rng(99).multinomial(n, p, size=reps)
-    h, sd = shannon(counts, method="nsb", alphabet_size=k, return_stderr=True)
+    h, sd = hs(counts, method="nsb", alphabet_size=k)
     lo, hi = normal_interval(h, sd, 0.95)
     assert 0.88 <= np.mean((lo <= h_true) & (h_true <= hi)) <= 0.995
 
@@ -558,3 +565,96 @@ def test_conditional_entropy_hand_value_and_empty_table():
     assert conditional_entropy_counts([[2, 2], [4, 0]], given_axis=-1) == pytest.approx(expected, rel=1e-13)
     out = conditional_entropy_counts(np.zeros((2, 2, 2), int) + np.array([0, 1])[:, None, None], given_axis=-1)
     assert np.isnan(out[0]) and out[1] == pytest.approx(1.0)
+
+
+# ------------------------------------------------------------------------------ one way to call an estimator (issue 15, sec. 5)
+from entropy.estimators import Estimate, shannon_from_samples  # noqa: E402
+
+
+def test_shannon_returns_an_estimate_usable_as_a_float():
+    e = shannon([5, 0, 3], method="miller_madow")
+    assert isinstance(e, Estimate) and e.unit == "bits" and e.method == "miller_madow"
+    assert e.ci_low < e.value < e.ci_high and e.interval == (e.ci_low, e.ci_high)
+    assert float(e) == e.value and e * 2 == 2 * e.value and np.exp(e) == np.exp(e.value)
+    rows = shannon([[4, 0], [2, 2]])
+    np.testing.assert_array_equal(rows, [0.0, 1.0])
+    assert rows.mean() == 0.5 and rows.shape == (2,) and rows[1] == 1.0
+    with pytest.warns(DeprecationWarning, match=r"return_stderr=True\) is deprecated"):
+        h, s = shannon([5, 0, 3], return_stderr=True)
+    assert (h, s) == (shannon([5, 0, 3]).value, shannon([5, 0, 3]).stderr)
+
+
+def test_shannon_of_raw_samples_counts_them_first():
+    # the issue's case: 5000 samples of a 4-symbol variable read as counts gave 11.41 bits
+    x = np.random.default_rng(0).integers(0, 4, size=5000)
+    counts = np.bincount(x)
+    expected = plugin_by_hand(counts.tolist()) / LN2
+    assert float(shannon_from_samples(x)) == pytest.approx(expected, rel=1e-12)
+    assert float(shannon(x, input="samples")) == pytest.approx(expected, rel=1e-12)
+    assert float(shannon(counts)) == pytest.approx(expected, rel=1e-12)
+    assert 1.99 < expected <= 2.0
+    # symbols may be any numbers; each row is one sample
+    np.testing.assert_allclose(shannon_from_samples([[7, 7, 7, 7], [1.5, -2, 1.5, -2]]).value, [0.0, 1.0])
+    np.testing.assert_allclose(shannon_from_samples([[0, 1], [0, 0]], axis=0).value, [0.0, 1.0])
+
+
+def test_shannon_of_probabilities_is_scipys_entropy():
+    from scipy.stats import entropy as scipy_entropy
+
+    p = np.array([0.2, 0.5, 0.3])
+    e = shannon(p, input="probabilities")
+    assert float(e) == pytest.approx(scipy_entropy(p, base=2), rel=1e-13)
+    assert np.isnan(e.stderr)  # no sample size
+    # counts follow scipy's convention for pk (a law up to normalisation)
+    assert float(shannon([2, 5, 3])) == pytest.approx(scipy_entropy([2, 5, 3], base=2), rel=1e-13)
+    with pytest.raises(ValueError, match=r"counts\[0\]=0.2: expected integer counts .*input='probabilities'"):
+        shannon(p)
+    with pytest.raises(ValueError, match=r"input='probabilities' but the entries sum to 0.9"):
+        shannon([0.2, 0.4, 0.3], input="probabilities")
+    with pytest.raises(ValueError, match=r"method='miller_madow': probabilities carry no sample size"):
+        shannon(p, input="probabilities", method="miller_madow")
+    with pytest.raises(ValueError, match=r"input='raw': expected one of 'counts', 'samples', 'probabilities'"):
+        shannon([1, 2], input="raw")
+
+
+def test_uniform_counts_have_the_second_order_standard_error():
+    # shannon([10, 10, 10]) had a standard error of 5.8e-17: 2N(ln K - H) ~ chi2(K - 1) gives
+    # sd = sqrt(2 (K - 1)) / (2N) nats
+    e = shannon([10, 10, 10], base=math.e)
+    assert e.stderr == pytest.approx(math.sqrt(2 * 2) / 60, rel=1e-12)
+    assert e.ci_high - e.ci_low > 0.1
+
+
+def test_counts_functions_return_estimates_with_errors():
+    t = np.array([[8, 2], [3, 7]])
+    mi = mutual_information_counts(t, base=math.e)
+    n = t.sum()
+    p = t / n
+    g = np.log(p / (p.sum(1, keepdims=True) * p.sum(0, keepdims=True)))
+    var = (p * g**2).sum() - (p * g).sum() ** 2
+    assert isinstance(mi, Estimate)
+    assert mi.stderr == pytest.approx(math.sqrt(var / n + 1 / (2 * n**2)), rel=1e-12)
+    ce = conditional_entropy_counts(t, given_axis=-2, base=math.e)  # H(Y | X)
+    g = -np.log(p / p.sum(1, keepdims=True))
+    var = (p * g**2).sum() - (p * g).sum() ** 2
+    assert ce.stderr == pytest.approx(math.sqrt(var / n + 2 / (2 * n**2)), rel=1e-12)
+    d = relative_entropy([5, 5], [0.5, 0.5])
+    assert d.value == 0.0 and d.ci_low == 0.0 and not np.signbit(d.ci_low) and d.stderr > 0
+    assert np.isnan(relative_entropy([0.5, 0.5], [0.25, 0.75]).stderr)  # probabilities: no sample size
+    assert mutual_information_counts([[5, 5], [5, 5]]).ci_low == 0.0  # clipped at 0
+
+
+@pytest.mark.parametrize("call, exc, msg", [
+    (lambda: shannon(np.array([1 + 1j, 2])), TypeError, r"counts: complex values are not supported"),
+    (lambda: shannon_from_samples([1j, 2]), TypeError, r"samples: complex values are not supported"),
+    (lambda: relative_entropy([1, 2], np.array([0.5, 0.5 + 0j])), TypeError, r"q: complex values"),
+    (lambda: mutual_information_counts(np.ones((2, 2), complex)), TypeError, r"joint_counts: complex values"),
+    (lambda: shannon([3, 4, 5], method="nsb", alphabet_size=2**70), ValueError,
+     r"alphabet_size=1180591620717411303424: too large, expected an integer in \[1, 2\*\*62\]"),
+    (lambda: shannon([3, 4, 5], axis=1.5), TypeError, r"axis=1.5: expected an integer in \[-1, 0\]"),
+    (lambda: shannon([[3, 4, 5]], axis=2), ValueError, r"axis=2: axis 2 is out of bounds .* \[-2, 1\]"),
+    (lambda: relative_entropy([1, 2], [0.5, 0.5], axis=0.5), TypeError, r"axis=0.5: expected an integer"),
+])
+def test_bad_arguments_are_named(call, exc, msg):
+    with pytest.raises(exc, match=msg):
+        call()

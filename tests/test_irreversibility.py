@@ -73,11 +73,13 @@ def test_hand_computed_lower_bound_and_pseudocount():
     # words of 2 in each row 0 1 2 0 1 2 0 1 0: 01 x3, 12 x2, 20 x2, 10 x1 (N = 8)
     # seen both ways: 01 <-> 10; seen forwards only: 12 (21 never), 20 (02 never)
     x = np.tile([0, 1, 2, 0, 1, 2, 0, 1, 0], (4, 1))
-    e = entropy_production(x, history=1, base=math.e, bias_correction=False, n_blocks=2)
+    e = entropy_production(x, history=1, base=math.e, bias_correction=False, n_blocks=2, unmatched="lower_bound")
     lower = (3 * math.log(3) + 1 * math.log(1 / 3)) / 8
     assert e.value == pytest.approx(lower, abs=1e-14)
     assert e.extra["n_unmatched"] == 2
     assert e.extra["unmatched_fraction"] == pytest.approx(4 / 8)
+    # words seen one way only: a lower bound, whose interval has no upper end
+    assert e.lower_bound is True and e.ci_high == math.inf and e.ci_low >= 0
     # D_1 = 0: a single state is its own reversal
     np.testing.assert_allclose(e.extra["divergence"], [0.0, lower], atol=1e-14)
     # pseudo-count 1/2 on the closure {01, 10, 12, 21, 20, 02} of the counts (x4 rows):
@@ -86,9 +88,11 @@ def test_hand_computed_lower_bound_and_pseudocount():
     e = entropy_production(x, history=1, base=math.e, bias_correction=False, n_blocks=2,
                            unmatched="pseudocount", pseudocount=0.5)
     assert e.value == pytest.approx(pc, abs=1e-14)
-    assert math.isfinite(e.stderr)
+    assert math.isfinite(e.stderr) and e.lower_bound is True
+    # pseudocounts are the default treatment (one default with irreversibility_profile)
+    assert entropy_production(x, history=1, base=math.e, bias_correction=False, n_blocks=2).value == e.value
     # bits
-    e2 = entropy_production(x, history=1, base=2, bias_correction=False, n_blocks=2)
+    e2 = entropy_production(x, history=1, base=2, bias_correction=False, n_blocks=2, unmatched="lower_bound")
     assert e2.value == pytest.approx(lower / math.log(2), abs=1e-14) and e2.unit == "bits"
 
 
@@ -105,7 +109,7 @@ def test_divergence_curve_matches_dict_count(alphabet, shape):
     rng = np.random.default_rng(alphabet)
     steps = rng.choice(np.array([1, -1, 0, 7]), size=shape, p=[0.5, 0.2, 0.2, 0.1])
     x = np.cumsum(steps, axis=-1) % alphabet
-    d = reversal_divergence(x, 3, base=math.e, bias_correction=False)
+    d = reversal_divergence(x, 3, base=math.e, bias_correction=False, unmatched="lower_bound")
     np.testing.assert_allclose(d.value, [dict_divergence(x, L) for L in (1, 2, 3)], rtol=1e-12, atol=1e-15)
 
 
@@ -115,10 +119,10 @@ def test_sparse_chunked_tables_give_the_same_numbers(monkeypatch):
 
     rng = np.random.default_rng(12)
     x = np.cumsum(rng.choice(np.array([1, -1, 0, 7]), size=6_000, p=[0.5, 0.2, 0.2, 0.1])) % 60
-    dense = entropy_production(x, history=2, n_bootstrap=50)
+    dense = entropy_production(x, history=2, n_boot=50)
     dense_test = reversibility_test(x, history=2, n_surrogates=99)
     monkeypatch.setattr(irr, "_CHUNK", 500)
-    sparse = entropy_production(x, history=2, n_bootstrap=50)
+    sparse = entropy_production(x, history=2, n_boot=50)
     sparse_test = reversibility_test(x, history=2, n_surrogates=99)
     assert sparse.value == pytest.approx(dense.value, rel=1e-12)
     assert sparse.stderr == pytest.approx(dense.stderr, rel=1e-9)
@@ -313,7 +317,7 @@ X = np.tile([0, 1, 2, 1], 100)
         (lambda: entropy_production(X, unmatched="drop"), "unmatched='drop'"),
         (lambda: entropy_production(X, pseudocount=0), "pseudocount=0"),
         (lambda: entropy_production(X, n_blocks=1), "n_blocks=1"),
-        (lambda: entropy_production(X, n_bootstrap=1), "n_bootstrap=1"),
+        (lambda: entropy_production(X, n_boot=1), "n_boot=1"),
         (lambda: entropy_production(X, base=1), "base=1"),
         (lambda: entropy_production(X, seed=-1), "seed=-1"),
         (lambda: entropy_production(X, symbol_reversal=[1, 2, 0]), "symbol_reversal: expected an involution"),
@@ -338,3 +342,48 @@ X = np.tile([0, 1, 2, 1], 100)
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# one name per idea (issue 15, section 5)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_old_keyword_names_warn_and_still_work():
+    x = circulant_cycle(4_000, 0.5, 0.3, seed=9)
+    new = entropy_production(x, n_boot=30)
+    with pytest.warns(DeprecationWarning, match=r"n_bootstrap= is deprecated, use n_boot="):
+        old = entropy_production(x, n_bootstrap=30)
+    assert old.value == new.value and old.stderr == new.stderr
+    with pytest.raises(ValueError, match=r"n_bootstrap=30 and n_boot=40: give only n_boot"), \
+            pytest.warns(DeprecationWarning):
+        entropy_production(x, n_boot=40, n_bootstrap=30)
+    y = np.random.default_rng(0).standard_normal((4_000, 2))
+    with pytest.warns(DeprecationWarning, match=r"n_batches= is deprecated, use n_blocks="):
+        g = gaussian_entropy_production(y, n_batches=5)
+    assert g.value == gaussian_entropy_production(y, n_blocks=5).value and g.extra["n_blocks"] == 5
+
+
+def test_history_defaults_to_one():
+    x = circulant_cycle(4_000, 0.5, 0.3, seed=9)
+    assert entropy_production(x).extra["history"] == 1
+
+
+def test_reversibility_test_says_when_it_lowers_n_blocks():
+    x = circulant_cycle(309, 0.5, 0.3, seed=4)
+    with pytest.warns(UserWarning, match=r"n_blocks lowered from 50 to 19"):
+        r = reversibility_test(x, history=1)
+    assert r.n_blocks == 19 and r.n_blocks_requested == 50
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = reversibility_test(x, history=1, n_blocks=10)
+    assert r.n_blocks == r.n_blocks_requested == 10
+
+
+def test_complex_series_is_a_type_error():
+    with pytest.raises(TypeError, match=r"series: complex values are not supported"):
+        entropy_production(np.arange(100) % 3 * 1j)
+    with pytest.raises(TypeError, match=r"x: complex values are not supported"):
+        ordinal_patterns(np.ones(10) * 1j, 3)

@@ -1,10 +1,13 @@
 """Estimators: pure functions on arrays (counts, samples, sequences, ensembles).
 
 They never import ``entropy.processes``: they take arrays, so they serve any data a user
-brings.
+brings. Every estimator returns an :class:`Estimate` (scalar, usable as a float) or a
+:class:`Profile` (per time), with value, standard error, interval, unit, method, extras and
+a ``lower_bound`` flag.
 
-* counts: :func:`shannon` (plugin, Miller-Madow, Grassberger, Chao-Shen, jackknife, NSB),
-  :func:`relative_entropy`, :func:`mutual_information_counts`, :func:`conditional_entropy_counts`;
+* counts: :func:`shannon` (plugin, Miller-Madow, Grassberger, Chao-Shen, jackknife, NSB;
+  counts, or ``input="samples" | "probabilities"``), :func:`shannon_from_samples` (raw
+  observations), :func:`relative_entropy`, :func:`mutual_information_counts`, :func:`conditional_entropy_counts`;
 * per time over an ensemble: :func:`entropy_profile`, :func:`entropy_rate_profile`,
   :func:`excess_entropy_profile`, :func:`relative_entropy_profile`, :func:`mean_profile` (ensemble
   means of an observable);
@@ -22,7 +25,14 @@ from .continuous import (
     gaussian_mutual_information,
     mutual_information,
 )
-from .discrete import METHODS, conditional_entropy_counts, mutual_information_counts, relative_entropy, shannon
+from .discrete import (
+    METHODS,
+    conditional_entropy_counts,
+    mutual_information_counts,
+    relative_entropy,
+    shannon,
+    shannon_from_samples,
+)
 from .means import mean_profile
 from .irreversibility import (
     ReversibilityTest,
@@ -53,7 +63,8 @@ from .sequence import (
 
 __all__ = [
     "Estimate", "Profile",
-    "shannon", "METHODS", "relative_entropy", "mutual_information_counts", "conditional_entropy_counts",
+    "shannon", "shannon_from_samples", "METHODS", "relative_entropy", "mutual_information_counts",
+    "conditional_entropy_counts",
     "entropy_profile", "entropy_rate_profile", "excess_entropy_profile", "relative_entropy_profile",
     "irreversibility_profile", "symbol_counts", "mean_profile",
     "block_entropy", "entropy_rate", "excess_entropy", "block_entropy_curve", "BlockEntropyCurve",

@@ -26,7 +26,7 @@ contiguous blocks (pieces of rows, or groups of rows) that partition the windows
 count tables serve three purposes:
 
 * **Standard error and CI**: a non-overlapping block bootstrap (Carlstein 1986; Kunsch
-  1989) resamples blocks with replacement (``n_bootstrap`` times, seeded) and recomputes
+  1989) resamples blocks with replacement (``n_boot`` times, seeded) and recomputes
   the estimate; ``stderr`` is the standard deviation of the replicates and the interval
   is the normal one around the (bias-corrected) value. Blocks must be much longer than the
   correlation time. Near a reversible process (true value 0) the law of the estimate is
@@ -47,7 +47,16 @@ Words seen forwards but never backwards
 If a word :math:`w` was seen but its reversal :math:`\tilde w` never was, the plug-in term
 :math:`\hat p(w) \log(\hat p(w)/0)` is infinite. It is never returned silently:
 
-* ``unmatched="lower_bound"`` (default) sums only over the words seen both ways. Because
+The result says so whatever the treatment: ``lower_bound`` is True and
+``extra["n_unmatched"]`` counts the words seen one way only, and the interval's upper end is
+``inf`` (a lower bound has no upper confidence limit).
+
+* ``unmatched="pseudocount"`` (default, as in
+  :func:`entropy.estimators.irreversibility_profile`) adds ``pseudocount`` (default 1/2,
+  the Krichevsky-Trofimov choice) to the counts of every word seen in either direction. It
+  is finite, but the :math:`\log` of the ratio of a count to a pseudo-count depends on the
+  arbitrary pseudo-count; it is biased towards 0 for rare reverse words.
+* ``unmatched="lower_bound"`` sums only over the words seen both ways. Because
   that set is closed under reversal, the sum over the remaining words is
   :math:`\ge 0`, so the result is a lower bound on the divergence of the sampled laws
   (log-sum inequality). ``extra["n_unmatched"]`` and ``extra["unmatched_fraction"]``
@@ -56,10 +65,6 @@ If a word :math:`w` was seen but its reversal :math:`\tilde w` never was, the pl
   :math:`\hat D_{k+1} - \hat D_k` of two lower bounds is not one (it can even be
   negative): when ``unmatched_fraction`` is not small, the rates are unreliable; use more
   data, a shorter history, or a coarser symbolisation.
-* ``unmatched="pseudocount"`` adds ``pseudocount`` (default 1/2, the
-  Krichevsky-Trofimov choice) to the counts of every word seen in either direction. It is
-  finite, but the :math:`\log` of the ratio of a count to a pseudo-count depends on the
-  arbitrary pseudo-count; it is biased towards 0 for rare reverse words.
 
 References
 ----------
@@ -77,6 +82,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,7 +90,9 @@ import scipy.sparse as sp
 
 from .._kernels import blocks as _kb
 from .._units import check_base, check_positive_int, unit_name
-from ._result import Estimate, normal_interval
+from ._compat import renamed
+from ._result import Estimate
+from .discrete import _reject_complex
 from .sequence import (
     _all_codes,
     _as_rows,
@@ -151,6 +159,7 @@ def _prepare(series, value, name, symbol_reversal, n_blocks):
     """Validated rows (alphabet widened to the reversal map), reversal map, history ``k`` and
     blocks. ``value`` is the history (``name="history"``) or the longest word
     (``name="max_length"``, at least 2)."""
+    _reject_complex(series, "series")
     rows = _as_rows(series)
     lmax = check_positive_int(value, name, minimum=1 if name == "history" else 2) + (name == "history")
     k = lmax - 1
@@ -319,8 +328,8 @@ _COMMON_PARAMS = """series : array_like of int, shape (n,) or (rows, n)
     n_blocks : int
         Number of contiguous blocks for the bootstrap (at least 2; blocks must be much
         longer than the correlation time).
-    n_bootstrap : int
-        Number of bootstrap replicates.
+    n_boot : int
+        Number of bootstrap replicates (``n_bootstrap``: deprecated name).
     seed : int
         Seed of the bootstrap (``numpy.random.default_rng``).
     confidence : float
@@ -330,14 +339,27 @@ _COMMON_PARAMS = """series : array_like of int, shape (n,) or (rows, n)
 def _run(series, value, name, method, base, symbol_reversal, unmatched, pseudocount, n_blocks, n_bootstrap,
          seed, confidence):
     _check_options(method, base, unmatched, pseudocount, n_blocks, seed, confidence)
-    check_positive_int(n_bootstrap, "n_bootstrap", minimum=2)
+    check_positive_int(n_bootstrap, "n_boot", minimum=2)
     rows, rho, k, pieces = _prepare(series, value, name, symbol_reversal, n_blocks)
     return k, _analyse(rows, pieces, k + 1, rho, unmatched, float(pseudocount), n_bootstrap, seed)
 
 
-def entropy_production(series, history=2, method="plugin", base=2, *, symbol_reversal=None,
-                       unmatched="lower_bound", pseudocount=0.5, bias_correction=True, n_blocks=50,
-                       n_bootstrap=200, seed=0, confidence=0.95) -> Estimate:
+def _result(quantity, value, se, confidence, base, method, extra, n_unmatched):
+    """Estimate with a normal interval clipped at 0; a lower bound (upper end inf) where words
+    were seen one way only."""
+    lower = n_unmatched > 0
+    e = Estimate.from_stderr(quantity, value, se, confidence=confidence, unit=unit_name(base), method=method,
+                             nonnegative=True, lower_bound=lower, extra=extra)
+    if lower:
+        hi = np.full(np.shape(e.value), np.inf)[()]
+        e = Estimate.from_interval(quantity, e.value, e.stderr, e.ci_low, hi, confidence=confidence, unit=e.unit,
+                                   method=method, nonnegative=True, lower_bound=True, extra=extra)
+    return e
+
+
+def entropy_production(series, history=1, method="plugin", base=2, *, symbol_reversal=None,
+                       unmatched="pseudocount", pseudocount=0.5, bias_correction=True, n_blocks=50,
+                       n_boot=200, seed=0, confidence=0.95, n_bootstrap=None) -> Estimate:
     r"""Entropy production per step of a stationary discrete series, :math:`\sigma_k = D_{k+1} - D_k`.
 
     :math:`D_L` is the KL divergence between the laws of the words of :math:`L` symbols
@@ -351,19 +373,22 @@ def entropy_production(series, history=2, method="plugin", base=2, *, symbol_rev
     ----------
     {params}
     history : int
-        :math:`k \ge 1`; words of ``k + 1`` symbols are counted (below the row length).
+        :math:`k \ge 1` (default 1); words of ``k + 1`` symbols are counted (below the row
+        length).
 
     Returns
     -------
     Estimate
         ``quantity="entropy_production"`` in units of ``base`` per step (bias-corrected if
-        ``bias_correction``), block-bootstrap ``stderr`` and normal interval. ``extra``:
+        ``bias_correction``), block-bootstrap ``stderr`` and normal interval, clipped at 0;
+        ``lower_bound`` True (and the upper end ``inf``) when some word was seen forwards
+        but never backwards (``extra["n_unmatched"] > 0``). ``extra``:
         ``"plugin"`` (uncorrected value), ``"bias"`` (bootstrap bias estimate),
         ``"rates"`` and ``"rates_stderr"`` (:math:`\sigma_j`, :math:`j = 1..k`),
         ``"divergence"`` and ``"divergence_stderr"`` (:math:`D_L`, :math:`L = 1..k+1`, the
         same correction), ``"n_unmatched"`` and ``"unmatched_fraction"`` (words of
         ``k + 1`` symbols seen forwards but never backwards: how many, and their share of
-        the windows), ``"n_blocks"``, ``"n_bootstrap"``.
+        the windows), ``"n_blocks"``, ``"n_boot"``.
 
     Raises
     ------
@@ -375,27 +400,26 @@ def entropy_production(series, history=2, method="plugin", base=2, *, symbol_rev
     ----------
     E. Roldan and J. M. R. Parrondo, *PRL* 105, 150607 (2010).
     """
+    n_boot = renamed(n_boot, n_bootstrap, new="n_boot", old="n_bootstrap", default=200)
     k, r = _run(series, history, "history", method, base, symbol_reversal, unmatched, pseudocount, n_blocks,
-                n_bootstrap, seed, confidence)
+                n_boot, seed, confidence)
     lb = math.log(check_base(base))
     D, Dse, _ = _corrected(r.D, r.D_boot, bias_correction)
     rates, rates_se, bias = _corrected(np.diff(r.D), np.diff(r.D_boot, axis=1), bias_correction)
     value, se = rates[-1] / lb, rates_se[-1] / lb
-    lo, hi = normal_interval(value, se, confidence)
     extra = {
         "history": k, "plugin": float(np.diff(r.D)[-1] / lb), "bias": float(bias[-1] / lb),
         "rates": rates / lb, "rates_stderr": rates_se / lb, "divergence": D / lb, "divergence_stderr": Dse / lb,
         "n_unmatched": r.n_unmatched, "unmatched_fraction": r.unmatched_fraction, "unmatched": unmatched,
-        "n_blocks": r.n_blocks, "n_bootstrap": n_bootstrap,
+        "n_blocks": r.n_blocks, "n_boot": n_boot,
     }
     method_name = "plugin" + ("+bootstrap_bias_correction" if bias_correction else "")
-    return Estimate("entropy_production", float(value), float(se), float(lo), float(hi), confidence,
-                    unit_name(base), method_name, extra)
+    return _result("entropy_production", float(value), float(se), confidence, base, method_name, extra, r.n_unmatched)
 
 
 def reversal_divergence(series, max_length, method="plugin", base=2, *, symbol_reversal=None,
-                        unmatched="lower_bound", pseudocount=0.5, bias_correction=True, n_blocks=50,
-                        n_bootstrap=200, seed=0, confidence=0.95) -> Estimate:
+                        unmatched="pseudocount", pseudocount=0.5, bias_correction=True, n_blocks=50,
+                        n_boot=200, seed=0, confidence=0.95, n_bootstrap=None) -> Estimate:
     r"""The curve :math:`D_L = D(P(x_1 \dots x_L) \,\|\, P(\tilde x_L \dots \tilde x_1))`, :math:`L = 1 \dots L_{max}`.
 
     Its increments are :func:`entropy_production`; for a Markov chain of order 1,
@@ -413,16 +437,15 @@ def reversal_divergence(series, max_length, method="plugin", base=2, *, symbol_r
         Array-valued, ``quantity="reversal_divergence"``, in units of ``base``;
         ``extra["lengths"]`` holds :math:`L`, ``extra["plugin"]`` the uncorrected values.
     """
+    n_boot = renamed(n_boot, n_bootstrap, new="n_boot", old="n_bootstrap", default=200)
     k, r = _run(series, max_length, "max_length", method, base, symbol_reversal, unmatched, pseudocount, n_blocks,
-                n_bootstrap, seed, confidence)
+                n_boot, seed, confidence)
     lb = math.log(check_base(base))
     D, Dse, bias = _corrected(r.D, r.D_boot, bias_correction)
-    lo, hi = normal_interval(D / lb, Dse / lb, confidence)
     extra = {"lengths": np.arange(1, k + 2), "plugin": r.D / lb, "bias": bias / lb,
              "n_unmatched": r.n_unmatched, "unmatched_fraction": r.unmatched_fraction, "n_blocks": r.n_blocks}
     method_name = "plugin" + ("+bootstrap_bias_correction" if bias_correction else "")
-    return Estimate("reversal_divergence", D / lb, Dse / lb, lo, hi, confidence, unit_name(base), method_name,
-                    extra)
+    return _result("reversal_divergence", D / lb, Dse / lb, confidence, base, method_name, extra, r.n_unmatched)
 
 
 for _f in (entropy_production, reversal_divergence):
@@ -442,7 +465,11 @@ class ReversibilityTest:
     surrogates : ndarray
         The statistic on every surrogate.
     history, n_blocks : int
+        ``n_blocks`` is the number of blocks used.
     unit : str
+    n_blocks_requested : int
+        The ``n_blocks`` asked for; larger than ``n_blocks`` when the series was too short
+        for that many blocks of at least ``8 (history + 1)`` words (a warning says so too).
     """
 
     statistic: float
@@ -451,6 +478,7 @@ class ReversibilityTest:
     history: int
     n_blocks: int
     unit: str
+    n_blocks_requested: int | None = None
 
 
 def reversibility_test(series, history=1, *, n_surrogates=999, n_blocks=50, seed=0, base=2,
@@ -486,7 +514,9 @@ def reversibility_test(series, history=1, *, n_surrogates=999, n_blocks=50, seed
         Number of random block reversals (the p-value is a multiple of
         ``1 / (n_surrogates + 1)``).
     n_blocks : int
-        Number of blocks (at least 2; 20 or more gives a finely resolved null).
+        Number of blocks (at least 2; 20 or more gives a finely resolved null). Lowered, with
+        a ``UserWarning`` and ``n_blocks_requested`` in the result, when the series is too
+        short for that many blocks.
     seed : int
         Seed of the random reversals.
     base : float
@@ -503,6 +533,11 @@ def reversibility_test(series, history=1, *, n_surrogates=999, n_blocks=50, seed
     check_positive_int(n_blocks, "n_blocks", minimum=2)
     check_positive_int(seed, "seed", minimum=0)
     rows, rho, k, pieces = _prepare(series, history, "history", symbol_reversal, n_blocks)
+    if pieces.n_batches < n_blocks:
+        warnings.warn(f"reversibility_test: n_blocks lowered from {n_blocks} to {pieces.n_batches}: the series is "
+                      f"too short for {n_blocks} blocks of at least {8 * (k + 1)} words (the p-value is a multiple "
+                      f"of 1/(n_surrogates + 1) but its null is resolved by 2**{pieces.n_batches} block reversals)",
+                      UserWarning, stacklevel=2)
     table = _word_tables(rows, pieces, k + 1, rho)[k + 1]
     lb = math.log(check_base(base))
     T = _divergence(table.total[None, :], table.rev, "lower_bound", 0.0)[0]
@@ -512,7 +547,7 @@ def reversibility_test(series, history=1, *, n_surrogates=999, n_blocks=50, seed
     Ts = _mixed(flips, delta, table.rev, "lower_bound", 0.0, offset=table.total)
     # ties within rounding count as exceedances (conservative)
     p = (1 + np.count_nonzero(Ts >= T - 1e-12 * max(1.0, abs(T)))) / (1 + n_surrogates)
-    return ReversibilityTest(float(T / lb), float(p), Ts / lb, k, pieces.n_batches, unit_name(base))
+    return ReversibilityTest(float(T / lb) + 0.0, float(p), Ts / lb, k, pieces.n_batches, unit_name(base), n_blocks)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,6 +556,7 @@ def reversibility_test(series, history=1, *, n_surrogates=999, n_blocks=50, seed
 
 
 def _as_real_rows(x, name="x"):
+    _reject_complex(x, name)
     arr = np.asarray(x, dtype=float) if np.asarray(x).dtype.kind in "biuf" else None
     if arr is None:
         raise ValueError(f"{name}: expected a real-valued array, got dtype {np.asarray(x).dtype}")
@@ -643,7 +679,7 @@ def _spectral_rate(x, nperseg: int) -> float:
     return float(np.sum(w * f) / nperseg)
 
 
-def gaussian_entropy_production(x, base=2, *, nperseg=256, n_batches=10, confidence=0.95) -> Estimate:
+def gaussian_entropy_production(x, base=2, *, nperseg=256, n_blocks=10, confidence=0.95, n_batches=None) -> Estimate:
     r"""Entropy production rate of a stationary multivariate linear Gaussian process, from its
     cross-spectral density.
 
@@ -678,9 +714,9 @@ def gaussian_entropy_production(x, base=2, *, nperseg=256, n_batches=10, confide
     base : float
         Logarithm base (2: bits per step).
     nperseg : int
-        Welch segment length (at least 8; ``n_batches * nperseg`` at most ``n``).
-    n_batches : int
-        Number of contiguous batches for the bias correction and standard error (>= 2).
+        Welch segment length (at least 8; ``n_blocks * nperseg`` at most ``n``).
+    n_blocks : int
+        Number of contiguous batches (``n_batches``: deprecated name) for the bias correction and standard error (>= 2).
     confidence : float
         Level of the normal interval.
 
@@ -702,17 +738,18 @@ def gaussian_entropy_production(x, base=2, *, nperseg=256, n_batches=10, confide
     if arr.ndim == 1:
         arr = arr[:, None]
     m = check_positive_int(nperseg, "nperseg", minimum=8)
-    B = check_positive_int(n_batches, "n_batches", minimum=2)
+    n_blocks = renamed(n_blocks, n_batches, new="n_blocks", old="n_batches", default=10)
+    B = check_positive_int(n_blocks, "n_blocks", minimum=2)
     _check_confidence(confidence)
     n = arr.shape[0]
     if B * m > n:
-        raise ValueError(f"x: {n} times are fewer than n_batches * nperseg = {B * m}")
+        raise ValueError(f"x: {n} times are fewer than n_blocks * nperseg = {B * m}")
     full = _spectral_rate(arr, m)
     cuts = (np.arange(B + 1) * n) // B
     reps = np.array([_spectral_rate(arr[cuts[i]:cuts[i + 1]], m) for i in range(B)])
     lb = math.log(b)
     value = (full - (reps.mean() - full) / (B - 1)) / lb
     se = reps.std(ddof=1) / math.sqrt(B) / lb
-    lo, hi = normal_interval(value, se, confidence)
-    return Estimate("entropy_production", float(value), float(se), float(lo), float(hi), confidence,
-                    unit_name(b), "gaussian_spectral", {"plugin": full / lb, "n_batches": B, "nperseg": m})
+    return Estimate.from_stderr("entropy_production", float(value), float(se), confidence=confidence,
+                                unit=unit_name(b), method="gaussian_spectral", nonnegative=True,
+                                extra={"plugin": full / lb, "n_blocks": B, "nperseg": m})
