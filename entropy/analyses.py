@@ -156,9 +156,22 @@ def _run_profiles(sc, res, progress, stop):
     _attach_exact(sc, res)
     res.metadata["time_unit"] = sc.spec.time_unit
     res.metadata["dt"] = sc.raw["time"]["dt"]
-    res.metadata["profiles"] = {q: {"unit": p.unit, "method": p.method, "confidence": p.confidence,
-                                    "extra": {k: v for k, v in p.extra.items() if isinstance(v, (int, float, str))}}
-                                for q, p in res.profiles.items()}
+    res.metadata["profiles"] = {q: _profile_metadata(p, res.exact.get(q)) for q, p in res.profiles.items()}
+
+
+def _profile_metadata(p, exact):
+    """What metadata.json says of a profile: unit, method, level, and where a value is not a confident number."""
+    meta = {"unit": p.unit, "method": p.method, "confidence": p.confidence,
+            "extra": {k: v for k, v in p.extra.items() if isinstance(v, (int, float, str))}}
+    if p.lower_bound is not None and np.any(p.lower_bound):
+        lb = np.asarray(p.lower_bound, dtype=bool)
+        meta["lower_bound_times"] = np.asarray(p.times)[lb].tolist()
+        unmatched = p.extra.get("unmatched")
+        if unmatched is not None:
+            meta["unmatched_words"] = np.asarray(unmatched)[lb].tolist()
+    if exact is not None and np.any(np.isinf(exact)):
+        meta["exact_infinite_times"] = np.asarray(p.times)[np.isinf(exact)].tolist()
+    return meta
 
 
 # ------------------------------------------------------------------------------ other analyses
@@ -510,8 +523,18 @@ def _summary_profiles(res):
     t = res.times
     idx = sorted({0, len(t) // 4, int(abs(t - 0).argmin()), 3 * len(t) // 4, len(t) - 1})
     lines = ["  quantity".ljust(26) + "".join(f"t={float(t[i]):<10g}" for i in idx)]
+    bounded = exact_inf = False
     for q, p in res.profiles.items():
-        lines.append(f"  {q}".ljust(26) + "".join(_num(float(p.values[i])).ljust(12) for i in idx))
+        lb = p.lower_bound if p.lower_bound is not None else np.zeros(len(t), bool)
+        bounded |= bool(np.any(lb[idx]))
+        lines.append(f"  {q}".ljust(26) + "".join((("≥" if lb[i] else "") + _num(float(p.values[i]))).ljust(12)
+                                                   for i in idx))
+        if q in res.exact and np.any(np.isposinf(res.exact[q])):
+            exact_inf = True
+            lines[-1] += "  (exact: ∞ at some times)"
+    if bounded or exact_inf:
+        lines.append("  ≥: a lower bound (words seen in one direction only); an infinite exact value is never "
+                     "estimated by a finite number")
     return lines
 
 

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from . import estimators as _est
 from ._units import unit_name
 from .schema import (
     BOOL,
@@ -42,8 +43,12 @@ from .schema import (
     _vector,
 )
 
-DISCRETE_METHODS = ("plugin", "miller_madow", "grassberger", "chao_shen", "jackknife", "nsb")
-CONTINUOUS_METHODS = ("knn", "gaussian", "binned")
+#: Estimators of the entropies of discrete ensembles (estimators.METHODS), the default first:
+#: Miller-Madow, whose 95 % intervals cover 0.90-0.99 from 30 paths on (docs/bias_table.md);
+#: the plug-in intervals cover 0.88-0.90 at 30 paths.
+DISCRETE_METHODS = ("miller_madow",) + tuple(m for m in _est.METHODS if m != "miller_madow")
+#: Estimators of real-valued ensembles (the kNN estimator first).
+CONTINUOUS_METHODS = _est.CONTINUOUS_METHODS
 
 def _build_markov(p):
     from .processes.markov import MarkovChain

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import estimators as _est
 from .families import FAMILIES
 from .quantities import LEVELS, QUANTITIES, RATES
 
@@ -42,7 +43,7 @@ NOTE_PT = 8.5
 REFERENCE_STYLES = (("0.35", (0, (1, 2))), ("#2e7d32", (0, (6, 2, 1, 2))), ("#7b3294", (0, (4, 1.5, 1, 1.5, 1, 1.5))),
                     ("0.55", (0, (8, 3))))
 #: Estimator methods of real-valued data (their titles say "differential").
-CONTINUOUS_METHODS = ("knn", "ksg", "gaussian", "binned")
+CONTINUOUS_METHODS = (*_est.CONTINUOUS_METHODS, "ksg")  # what real-valued profiles name as their method
 
 
 def _plt():
@@ -199,6 +200,27 @@ def _log_limits(ax, values, highs):
 
 
 # ------------------------------------------------------------------------------ one profile
+def _mark_bounds(ax, p, t, curve, distance):
+    """Lower-bound estimates (words seen one way only) as upward triangles, and an infinite exact
+    value as "exact: ∞" at the top of the panel: never a confident finite number."""
+    x = np.abs(t) if distance else t
+    lb = getattr(p, "lower_bound", None)
+    if lb is not None and np.any(lb):
+        sel = np.asarray(lb, dtype=bool) & np.isfinite(np.asarray(p.values, dtype=float))
+        unmatched = p.extra.get("unmatched") if isinstance(p.extra, dict) else None
+        n = int(np.nansum(np.asarray(unmatched, dtype=float)[sel])) if unmatched is not None else None
+        ax.plot(x[sel], np.asarray(p.values, dtype=float)[sel], ls="none", marker="^", ms=6, mfc="none", mec="k",
+                mew=1.0, zorder=5, label="lower bound: words seen in one direction only"
+                + (f" ({n:,} unmatched)" if n else ""))
+    if curve is not None:
+        inf = np.isposinf(np.asarray(curve, dtype=float))
+        if inf.any():
+            for xi in x[inf]:
+                ax.annotate("∞", xy=(xi, 1.0), xycoords=("data", "axes fraction"), xytext=(0, -2),
+                            textcoords="offset points", ha="center", va="top", fontsize=LEGEND_PT + 1, color="k")
+            ax.plot([], [], ls="none", marker="$∞$", color="k", label="exact value infinite (a step with no reverse)")
+
+
 def plot_profile(profile, ax=None, *, exact=None, exact_label=None, references=None, extra_curves=None,
                  distance=False, time_unit="steps", dt=None, title=None, symbol=None, real_valued=None,
                  xscale=None, yscale=None, legend=True, mark_t0=True, _styles=None):
@@ -287,6 +309,7 @@ def plot_profile(profile, ax=None, *, exact=None, exact_label=None, references=N
                 ax.plot(np.abs(t[sel]), e[sel], color="k", lw=0.9, ls="--", label=label if arm == "forward" else None)
         else:
             ax.plot(t, e, color="k", lw=1.0, ls="--", label=label)
+    _mark_bounds(ax, p, t, curve, distance)
     for lab, y in extras:
         y = _finite(y)
         for arm, sel in arms:

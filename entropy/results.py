@@ -176,6 +176,8 @@ def table_rows(res: RunResult) -> tuple[list, list]:
         for q in qs:
             u = res.profiles[q].unit.replace(" ", "_")
             header += [f"{q}_{u}", f"{q}_stderr", f"{q}_ci_low", f"{q}_ci_high"]
+            if res.profiles[q].lower_bound is not None:
+                header.append(f"{q}_lower_bound")  # true: words seen one way only, the value is a lower bound
             if q in res.exact:
                 header.append(f"{q}_exact")
         rows = []
@@ -184,6 +186,8 @@ def table_rows(res: RunResult) -> tuple[list, list]:
             for q in qs:
                 p = res.profiles[q]
                 row += [_fmt(p.values[i]), f"{p.stderr[i]:.4g}", _fmt(p.ci_low[i]), _fmt(p.ci_high[i])]
+                if p.lower_bound is not None:
+                    row.append("true" if p.lower_bound[i] else "false")
                 if q in res.exact:
                     row.append(_fmt(res.exact[q][i]))
             rows.append(row)
@@ -345,6 +349,7 @@ def load_result(path, *, require_figures: bool = True) -> RunResult:
             confidence=float(info.get("confidence", meta.get("confidence", 0.95))),
             unit=info.get("unit", meta.get("unit", "bits")), method=info.get("method", meta.get("method", "plugin")),
             samples=g(f"profile/{q}/samples"), extra=info.get("extra", {}),
+            lower_bound=None if g(f"profile/{q}/lower_bound") is None else g(f"profile/{q}/lower_bound").astype(bool),
         )
     for k, a in files.items():
         if k.startswith("exact/"):

@@ -140,6 +140,7 @@ def test_progress_reported_per_chunk(client):
 def test_too_few_chunks_are_cut_finer_for_the_workers(client):
     # 3000 paths in one chunk would leave one of the 2 workers idle: CHUNKS_PER_THREAD * 2 threads
     # = 4 chunks of 750 wanted, but chunks get at least MIN_CHUNK = 1024 paths -> 1024, 1024, 952
+    client.wait_for_workers(2, timeout=60)  # the count below is for 2 workers: wait if one is restarting
     chain = MarkovChain(DRIVEN)
     rec = Recorder()
     kw = dict(forward=5, backward=2, paths=3000, seed=4, store=False)

@@ -63,7 +63,7 @@ def test_gallery_scenario_validates_in_full_and_quick_form(path):
 
 def test_defaults_are_filled_in_and_family_defaults_apply():
     sc = parse_scenario(BASE)
-    assert sc.raw["estimate"]["method"] == "plugin" and sc.raw["estimate"]["base"] == 2
+    assert sc.raw["estimate"]["method"] == "miller_madow" and sc.raw["estimate"]["base"] == 2
     assert sc.raw["estimate"]["quantities"] == list(PROCESS_KINDS["markov_chain"].default_quantities)
     assert sc.raw["ensemble"]["store"] is False  # discrete, history 1: streamed
     assert sc.raw["output"]["directory"] == "results"

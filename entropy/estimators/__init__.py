@@ -18,6 +18,7 @@ a ``lower_bound`` flag.
 """
 
 from ._result import Estimate, Profile
+from .continuous import METHODS as CONTINUOUS_METHODS
 from .continuous import (
     conditional_entropy,
     differential_entropy,
@@ -63,7 +64,7 @@ from .sequence import (
 
 __all__ = [
     "Estimate", "Profile",
-    "shannon", "shannon_from_samples", "METHODS", "relative_entropy", "mutual_information_counts",
+    "shannon", "shannon_from_samples", "METHODS", "CONTINUOUS_METHODS", "relative_entropy", "mutual_information_counts",
     "conditional_entropy_counts",
     "entropy_profile", "entropy_rate_profile", "excess_entropy_profile", "relative_entropy_profile",
     "irreversibility_profile", "symbol_counts", "mean_profile",

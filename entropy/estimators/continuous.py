@@ -62,7 +62,9 @@ __all__ = [
     "gaussian_mutual_information",
 ]
 
-_ENTROPY_METHODS = ("knn", "gaussian", "binned")
+#: Names accepted by ``differential_entropy(method=...)`` (the default first).
+METHODS = ("knn", "gaussian", "binned")
+_ENTROPY_METHODS = METHODS
 _MI_METHODS = ("ksg", "gaussian")
 _METRICS = {"chebyshev": np.inf, "euclidean": 2.0}
 _CONFIDENCE = 0.95
