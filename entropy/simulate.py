@@ -14,7 +14,6 @@ past. The two arms are the same code path with a direction switch.
 from __future__ import annotations
 
 import numbers
-import os
 import sys
 from dataclasses import dataclass, field
 
@@ -24,6 +23,8 @@ from ._kernels import counting as _count
 from ._kernels.markov import LANES
 from ._kernels.rng import ARM_BACKWARD, ARM_FORWARD
 from ._units import check_positive_int
+from .errors import InsufficientMemoryError, available_memory
+from .errors import format_bytes as _fmt_bytes
 from .processes.base import Process
 
 __all__ = ["simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", "available_memory", "fill_chunk",
@@ -32,32 +33,6 @@ __all__ = ["simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", 
 #: Default size of one chunk of stored states (bytes); chunks bound the scratch memory of
 #: streaming runs and set the granularity of progress reports.
 CHUNK_BYTES = 32 * 2**20
-
-
-class InsufficientMemoryError(MemoryError):
-    """A requested array would not fit in the memory available."""
-
-
-def available_memory() -> int:
-    """Bytes of memory available to this process (MemAvailable on Linux)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
-
-
-def _fmt_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.1f} {unit}"
-        n /= 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -437,11 +412,11 @@ def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None,
 
 def _pairs_from_words(wc, n, L, T):
     """Pair counts at every time, marginalised from the L-word counts (any pair lies in some word)."""
+    from .estimators.words import marginal_window
+
     pc = np.empty((T - 1, n, n), np.int64)
     rows = wc.shape[0]
     for t in range(T - 1):
         s0 = min(t, rows - 1)
-        off = t - s0
-        w = wc[s0].reshape((n,) * L)
-        pc[t] = w.sum(axis=tuple(a for a in range(L) if a not in (off, off + 1)))
+        pc[t] = marginal_window(wc[s0], n, L, t - s0, 2).reshape(n, n)
     return pc
