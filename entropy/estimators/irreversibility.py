@@ -85,18 +85,13 @@ import scipy.sparse as sp
 from .._kernels import blocks as _kb
 from .._units import check_base, check_positive_int, unit_name
 from ._result import Estimate, normal_interval
-from .sequence import (
-    _all_codes,
-    _as_rows,
-    _check_confidence,
-    _check_window,
-    _dense_ok,
-    _dense_tables,
-    _first,
-    _fits,
-    _pieces,
-    _Rows,
-)
+from .sequence import _as_rows, _check_confidence, _check_window, _first
+from .words import Rows as _Rows
+from .words import dense_ok as _dense_ok
+from .words import dense_tables as _dense_tables
+from .words import fits as _fits
+from .words import mixed_radix_codes as _all_codes
+from .words import pieces as _pieces
 
 __all__ = [
     "entropy_production",
