@@ -186,3 +186,102 @@ def test_impossible_table_is_refused_naming_sizes():
     from entropy.simulate import InsufficientMemoryError as from_simulate
 
     assert from_simulate is InsufficientMemoryError
+
+
+# ---------------------------------------------------------------------------------------------
+# property tests: time-pooled estimators against brute force, both sides of 2**63
+# ---------------------------------------------------------------------------------------------
+
+from entropy.estimators import sequence  # noqa: E402
+from entropy.estimators.irreversibility import reversal_divergence  # noqa: E402
+
+
+def window_counter(x, offsets, L):
+    """Counter of the parts ``offsets`` of every window of L symbols of every row."""
+    c = Counter()
+    for row in np.atleast_2d(x):
+        row = [int(v) for v in row]
+        for i in range(len(row) - L + 1):
+            c[tuple(row[i + o] for o in offsets)] += 1
+    return c
+
+
+@st.composite
+def series(draw, min_len=6, max_len=30):
+    n = draw(st.sampled_from(ALPHABETS))
+    rows = draw(st.integers(1, 3))
+    m = draw(st.integers(min_len, max_len))
+    n_used = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    symbols = np.unique(np.concatenate([[n - 1], rng.integers(0, n, n_used)]))
+    x = rng.choice(symbols, size=(rows, m))
+    x[0, 0] = n - 1
+    return x if rows > 1 else x[0]
+
+
+@settings(max_examples=60)
+@given(series(), st.integers(1, 5), st.sampled_from(["forward", "backward"]))
+def test_time_pooled_estimators_equal_brute_force(x, k, direction):
+    m = np.atleast_2d(x).shape[1]
+    y = np.atleast_2d(x)[:, ::-1] if direction == "backward" else x
+    kw = dict(direction=direction, n_blocks=0)
+    if k < m:
+        assert sequence.block_entropy(x, k, **kw).value == pytest.approx(
+            H_bits(window_counter(y, range(k), k)), abs=1e-10)
+        curve = sequence.block_entropy_curve(x, k, **kw)
+        H = [H_bits(window_counter(y, range(L), L)) for L in range(1, k + 1)]
+        np.testing.assert_allclose(curve.block_entropy.value, H, atol=1e-10)
+    if k + 1 < m:
+        joint = H_bits(window_counter(y, range(k + 1), k + 1))
+        hist = H_bits(window_counter(y, range(k), k + 1))  # histories of the same windows
+        assert sequence.entropy_rate(x, k, **kw).value == pytest.approx(max(joint - hist, 0), abs=1e-10)
+        old = joint - H_bits(window_counter(y, range(k), k))
+        assert sequence.entropy_rate(x, k, windows="all", **kw).value == pytest.approx(old, abs=1e-10)
+    if 2 * k < m:
+        joint = H_bits(window_counter(y, range(2 * k), 2 * k))
+        past = H_bits(window_counter(y, range(k), 2 * k))
+        fut = H_bits(window_counter(y, range(k, 2 * k), 2 * k))
+        assert sequence.excess_entropy(x, k, **kw).value == pytest.approx(max(past + fut - joint, 0), abs=1e-10)
+        old = 2 * H_bits(window_counter(y, range(k), k)) - joint
+        assert sequence.excess_entropy(x, k, windows="all", **kw).value == pytest.approx(old, abs=1e-10)
+
+
+def brute_divergence(x, L, unmatched, alpha=0.5, rho=None):
+    """D_L in bits: words against their reversals (symbols mapped by ``rho``), over words seen
+    both ways (lower_bound) or with ``alpha`` added to every word seen either way (pseudocount)."""
+    c = window_counter(x, range(L), L)
+
+    def rev(w):
+        return tuple(w[::-1] if rho is None else (int(rho[s]) for s in w[::-1]))
+
+    closed = set(c) | {rev(w) for w in c}
+    if unmatched == "pseudocount":
+        q = {w: c.get(w, 0) + alpha for w in closed}
+    else:
+        q = {w: c[w] for w in c if rev(w) in c}
+    total = sum(c.values()) if unmatched == "lower_bound" else sum(q.values())
+    return sum(q[w] / total * math.log2(q[w] / q[rev(w)]) for w in q)
+
+
+@settings(max_examples=40)
+@given(series(min_len=70, max_len=80), st.integers(1, 3), st.sampled_from(["lower_bound", "pseudocount"]))
+def test_reversal_divergence_equals_brute_force(x, k, unmatched):
+    if len(np.unique(x)) < 2:
+        return  # a constant series is refused (its own reversal)
+    e = reversal_divergence(x, k + 1, unmatched=unmatched, n_blocks=2, n_bootstrap=2, bias_correction=False)
+    expected = [brute_divergence(x, L, unmatched) for L in range(1, k + 2)]
+    np.testing.assert_allclose(e.extra["plugin"], expected, atol=1e-10)
+
+
+@pytest.mark.parametrize("rho", [None, np.array([1, 0, 2])])
+def test_reversal_divergence_beyond_63_bits(rho):
+    # 3 symbols, words of up to 41 symbols: 41 log2(3) = 65 bits, relabelled codes
+    P = np.array([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]])
+    rng = np.random.default_rng(7)
+    x = [0]
+    for _ in range(1499):
+        x.append(int(rng.choice(3, p=P[x[-1]])))
+    x = np.array(x)
+    e = reversal_divergence(x, 41, symbol_reversal=rho, n_blocks=2, n_bootstrap=2, bias_correction=False)
+    for L in (1, 2, 39, 40, 41):
+        assert e.extra["plugin"][L - 1] == pytest.approx(brute_divergence(x, L, "lower_bound", rho=rho), abs=1e-10)

@@ -322,6 +322,8 @@ def window_codes(rows: Rows, length: int) -> np.ndarray:
         return mixed_radix_codes(rows, length)
     rows = compressed(rows)
     a = rows.alphabet
+    if fits(a, length):
+        return mixed_radix_codes(rows, length)
     l_fit = 1
     while fits(a, l_fit + 1):
         l_fit += 1
@@ -478,3 +480,31 @@ def sorted_column_counts(states) -> np.ndarray:
     out = np.zeros(T * width, np.int64)
     np.add.at(out, (np.arange(T)[:, None] * width + run).ravel(), 1)
     return out.reshape(T, width)
+
+
+def reversal_codes(rows: Rows, length: int, rho) -> tuple[np.ndarray, np.ndarray]:
+    """Exact codes of all windows of ``length`` symbols (rows in order) and of their time
+    reversals, in one code space: ``rcodes[i]`` is the code of
+    ``rho[x_L] ... rho[x_1]`` for the window ``x_1 ... x_L`` with code ``codes[i]``.
+
+    The windows of the rows and of the reversed rows (``rho`` applied, order reversed) are
+    coded together by :func:`window_codes`, so the scheme may be mixed radix or relabelled.
+    """
+    rho = np.asarray(rho, np.int64)
+    parts, rparts = [], []
+    for s, e in zip(rows.starts, rows.ends):
+        parts.append(rows.data[s:e])
+        rparts.append(rho[rows.data[s:e][::-1]])
+    lengths = rows.lengths
+    data = np.concatenate(parts + rparts).astype(np.int64)
+    ends = np.cumsum(np.concatenate([lengths, lengths]))
+    both = Rows(data, ends - np.concatenate([lengths, lengths]), ends, max(rows.alphabet, rho.size))
+    codes = window_codes(both, length)
+    nwin = np.maximum(lengths - length + 1, 0)
+    n = int(nwin.sum())
+    fwd, rev = codes[:n], codes[n:]
+    # the reversal of window i of a row is window nwin - 1 - i of the reversed row
+    offs = np.cumsum(nwin) - nwin
+    row_of = np.repeat(np.arange(nwin.size), nwin)
+    i = np.arange(n) - offs[row_of]
+    return fwd, rev[offs[row_of] + nwin[row_of] - 1 - i]
