@@ -136,6 +136,21 @@ def test_profiles_equal_brute_force(case):
             assert E.values[t] == pytest.approx(brute_excess(states, t, k), abs=1e-10)
         else:
             assert math.isnan(E.values[t])
+    # irreversibility of each step, read away from t0 (times -c .. T-1-c)
+    c = T // 2
+    sigma = estimators.irreversibility_profile(states, unmatched="inf", times=np.arange(T) - c)
+    for i in range(T):
+        if i == c:
+            assert math.isnan(sigma.values[i])
+            continue
+        a, b = (i - 1, i) if i > c else (i + 1, i)  # the step arrives at i
+        pairs = Counter((int(row[a]), int(row[b])) for row in states)
+        if any(pairs[w[::-1]] == 0 for w in pairs):
+            assert sigma.values[i] == np.inf
+        else:
+            M = states.shape[0]
+            D = sum(n / M * math.log2(n / pairs[w[::-1]]) for w, n in pairs.items())
+            assert sigma.values[i] == pytest.approx(D, abs=1e-10)
 
 
 @settings(max_examples=30)
