@@ -201,6 +201,14 @@ def _pooled(rows, lengths, method, base, n_blocks, combine):
     lmax = max(lengths)
     a = rows.alphabet
     pcs = _segments(rows, n_blocks, lmax)
+    groups = pcs if pcs is not None else _w.pieces(rows, max(1, get_num_threads()), lmax)
+    if method == "plugin" and _w.dense_ok(rows, lmax, groups.n_batches):
+        # one count per segment; shorter words and the whole series' table in one numba pass
+        # (the whole is a sum of integer counts: the same for any grouping)
+        Hb, H = _w.dense_plugin_entropies(rows, groups, min(lengths))
+        col = [lmax - L for L in lengths]
+        ln = math.log(check_base(base))
+        return _batch_means(combine(H[col] / ln), None if pcs is None else [combine(h[col] / ln) for h in Hb])
     if pcs is not None and _w.dense_ok(rows, lmax, pcs.n_batches):
         # one pass: per-segment dense tables, the whole is their sum
         H = np.empty(len(lengths))

@@ -29,6 +29,7 @@ table, whatever the scheme.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -387,18 +388,48 @@ def dense_tables(rows: Rows, pcs: Pieces, lmin: int):
     words miss. Do not keep a yielded table: the next one may reuse its memory.
     """
     a, lmax, nb = rows.alphabet, pcs.lmax, pcs.n_batches
-    counts = np.zeros((nb, a**lmax), np.int64)
-    bounds = np.searchsorted(pcs.batch, np.arange(nb + 1)).astype(np.int64)
-    _kb.count_windows_dense(rows.data, pcs.u.astype(np.int64), (pcs.v - pcs.u).astype(np.int64),
-                            bounds, lmax, a, counts)
-    fin = pcs.final
-    tail_rows = rows.subset(pcs.end[fin] - lmax - 1, pcs.end[fin])
-    tail_batch = pcs.batch[fin]
+    counts, tail_rows, tail_batch = _segment_counts(rows, pcs)
     for L in range(lmax, lmin - 1, -1):
         if L < lmax:
             counts = counts.reshape(nb, -1, a).sum(axis=2)
             np.add.at(counts, (tail_batch, last_codes(tail_rows, L)), 1)
         yield L, counts
+
+
+def _segment_counts(rows: Rows, pcs: Pieces, extra_rows: int = 0):
+    """Dense tables of the longest words per segment (plus ``extra_rows`` zero rows), and the
+    row-end windows that the longer words miss (``(tail rows, their segments)``)."""
+    a, lmax, nb = rows.alphabet, pcs.lmax, pcs.n_batches
+    # int32 counts (half the cache footprint of the random increments) while they cannot overflow
+    total = int(np.maximum(rows.lengths - lmax + 2, 0).sum())
+    counts = np.zeros((nb + extra_rows, a**lmax), np.int32 if total < 2**31 else np.int64)
+    bounds = np.searchsorted(pcs.batch, np.arange(nb + 1)).astype(np.int64)
+    _kb.count_windows_dense(rows.data, pcs.u.astype(np.int64), (pcs.v - pcs.u).astype(np.int64),
+                            bounds, lmax, a, counts[:nb])
+    fin = pcs.final
+    return counts, rows.subset(pcs.end[fin] - lmax - 1, pcs.end[fin]), pcs.batch[fin]
+
+
+@functools.lru_cache(maxsize=1)
+def _xlogx_table(size: int = 2**16) -> np.ndarray:
+    """``c ln c`` for ``c = 0 .. size - 1`` (0 for c = 0)."""
+    c = np.arange(size, dtype=float)
+    return c * np.log(np.maximum(c, 1.0))
+
+
+def dense_plugin_entropies(rows: Rows, pcs: Pieces, lmin: int):
+    """Plug-in block entropies (nats) for ``L = lmax, ..., lmin``: ``(H_segments, H_all)`` of shapes
+    (segments, n_L) and (n_L,). One count of the longest words per segment; shorter words and
+    the whole series' table are derived in one numba pass (no temporaries)."""
+    a, lmax = rows.alphabet, pcs.lmax
+    counts, tail_rows, tail_batch = _segment_counts(rows, pcs, extra_rows=1)
+    n_l = lmax - lmin + 1
+    tails = np.full((n_l, tail_batch.size), -1, np.int64)
+    for step in range(1, n_l):
+        tails[step] = last_codes(tail_rows, lmax - step)
+    out = np.empty((pcs.n_batches + 1, n_l))
+    _kb.plugin_block_entropies(counts, a, lmax, lmin, tail_batch.astype(np.int64), tails, _xlogx_table(), out)
+    return out[:-1], out[-1]
 
 
 def word_tables(rows: Rows, lengths, n_groups: int = 1) -> dict:
