@@ -31,6 +31,11 @@ def count_time_words(states, first, length, n, counts):
         _count_time_words(states, first, length, np.int64(n), counts, _block(first.size))
 
 
+#: Paths per chunk: a chunk's states for one block of times are copied time-major into a
+#: small buffer, so each time's table row stays in L1 while the chunk's words are added to it.
+PATH_CHUNK = 1024
+
+
 @njit(parallel=True, cache=True)
 def _count_time_words(states, first, length, n, counts, tb):
     P = states.shape[0]
@@ -39,13 +44,26 @@ def _count_time_words(states, first, length, n, counts, tb):
     for b in prange(nb):
         j0 = b * tb
         j1 = min(J, j0 + tb)
-        for p in range(P):
+        s0 = first[j0]
+        width = first[j1 - 1] - s0 + length  # columns read by this block of times
+        buf = np.empty((width, PATH_CHUNK), states.dtype)
+        codes = np.empty(PATH_CHUNK, np.int64)
+        for p0 in range(0, P, PATH_CHUNK):
+            m = min(P, p0 + PATH_CHUNK) - p0
+            for q in range(m):
+                for c in range(width):
+                    buf[c, q] = states[p0 + q, s0 + c]
             for j in range(j0, j1):
-                s = first[j]
-                c = np.int64(0)
-                for i in range(length):
-                    c = c * n + np.int64(states[p, s + i])
-                counts[j, c] += 1
+                off = first[j] - s0
+                for q in range(m):
+                    codes[q] = np.int64(buf[off, q])
+                for i in range(1, length):
+                    brow = buf[off + i]
+                    for q in range(m):
+                        codes[q] = codes[q] * n + np.int64(brow[q])
+                row = counts[j]
+                for q in range(m):
+                    row[codes[q]] += 1
 
 
 @njit(parallel=True, cache=True)

@@ -474,17 +474,15 @@ def _conditional_tables(pc, method, n_hist, n_target):
 def _mi_tables(pc, method, Ka, Kb):
     """I[a ; b] (nats) and its delta-method stderr from tables ``pc[t, a, b]``."""
     r = pc.shape[0]
-    joint = pc.reshape(r, -1)
-    a = pc.sum(axis=2)
-    c = pc.sum(axis=1)
-    I = _H(a, method, Ka) + _H(c, method, Kb) - _H(joint, method, Ka * Kb)
-    M = joint.sum(axis=1).astype(float)
+    mom = np.empty((r, 6))  # H(a), H(b), H(a, b), E[l], E[l^2], M with l = log p(a,b) / (p(a) p(b))
+    _tables.mi_moments(np.ascontiguousarray(pc), mom)
+    Ha, Hb, Hab, m1, m2, M = mom.T
+    if method == "plugin":
+        I = Ha + Hb - Hab
+    else:
+        I = _H(pc.sum(axis=2), method, Ka) + _H(pc.sum(axis=1), method, Kb) - _H(pc.reshape(r, -1), method, Ka * Kb)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lr = np.log(pc * M[:, None, None] / (a[:, :, None] * c[:, None, :]))
-    lr = np.where(pc > 0, lr, 0.0)
-    p = pc / M[:, None, None]
-    m1 = (p * lr).sum(axis=(1, 2))
-    se = np.sqrt(np.clip((p * lr**2).sum(axis=(1, 2)) - m1**2, 0, None) / M)
+        se = np.sqrt(np.clip(m2 - m1**2, 0, None) / M)
     return I, se, M
 
 

@@ -96,7 +96,7 @@ def time_window_tables(states, n: int, lo: int, length: int, batch_entries: int 
     step = max(1, batch_entries // width)
     for b0 in range(0, valid.size, step):
         vb = valid[b0:b0 + step]
-        table = np.zeros((vb.size, width), np.int64)
+        table = np.zeros((vb.size, width), np.int32 if states.shape[0] < 2**31 else np.int64)
         _kw.count_time_words(states, (vb + lo).astype(np.int64), length, n, table)
         yield table, vb
 
