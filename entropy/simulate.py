@@ -412,11 +412,9 @@ def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None,
 
 def _pairs_from_words(wc, n, L, T):
     """Pair counts at every time, marginalised from the L-word counts (any pair lies in some word)."""
-    from .estimators.words import marginal_window
-
-    pc = np.empty((T - 1, n, n), np.int64)
+    pc = np.zeros((T - 1, n, n), np.int64)
     rows = wc.shape[0]
     for t in range(T - 1):
         s0 = min(t, rows - 1)
-        pc[t] = marginal_window(wc[s0], n, L, t - s0, 2).reshape(n, n)
+        _count.marginal_counts(wc[s0], n, L, t - s0, 2, pc[t].reshape(-1))
     return pc

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._kernels import blocks as _kb
+from .._kernels import counting as _count
 from .._kernels import words as _kw
 
 __all__ = [
@@ -168,9 +169,9 @@ def pair_counts(a_codes, b_codes):
 def marginal_window(word_row, n: int, L: int, off: int, length: int) -> np.ndarray:
     """Counts of the sub-window of ``length`` symbols at offset ``off`` of the L-words counted in
     ``word_row`` (mixed radix, ``n ** L`` entries), flattened mixed radix."""
-    w = np.asarray(word_row).reshape((n,) * L)
-    axes = tuple(a for a in range(L) if not off <= a < off + length)
-    return w.sum(axis=axes).ravel() if axes else w.ravel()
+    out = np.zeros(n**length, np.int64)
+    _count.marginal_counts(np.ascontiguousarray(word_row), n, L, off, length, out)
+    return out
 
 
 def streamed_window_tables(W, n: int, T: int, lo: int, length: int, name: str = "history",
