@@ -300,3 +300,14 @@ def test_reversal_divergence_beyond_63_bits(rho):
     e = reversal_divergence(x, 41, symbol_reversal=rho, n_blocks=2, n_bootstrap=2, bias_correction=False)
     for L in (1, 2, 39, 40, 41):
         assert e.extra["plugin"][L - 1] == pytest.approx(brute_divergence(x, L, "lower_bound", rho=rho), abs=1e-10)
+
+
+def test_word_codes_refused_before_allocating(monkeypatch):
+    import entropy.errors
+
+    monkeypatch.setattr(entropy.errors, "available_memory", lambda: 10_000)
+    states = np.random.default_rng(0).integers(0, 2**40, size=(100, 10))
+    with pytest.raises(entropy.errors.InsufficientMemoryError, match=r"ensemble: exact codes of 900 words needs 28\.1 KiB"):
+        estimators.entropy_rate_profile(states, history=1)
+    with pytest.raises(MemoryError, match=r"series: exact codes of \d+ words"):
+        sequence.block_entropy(states, 3)

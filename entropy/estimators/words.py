@@ -38,6 +38,7 @@ import numpy as np
 from .._kernels import blocks as _kb
 from .._kernels import counting as _count
 from .._kernels import words as _kw
+from ..errors import check_memory
 
 __all__ = [
     "fits",
@@ -61,6 +62,13 @@ TASK_WINDOWS = 1 << 18
 DENSE_WORDS = 2**20
 #: Largest number of count-table entries processed at once (bounds the temporaries).
 BATCH_ENTRIES = 2**23
+
+
+def check_codes_memory(n_codes: int, what: str) -> None:
+    """Refuse (:class:`~entropy.errors.InsufficientMemoryError`) before coding ``n_codes`` words
+    whose int64 codes, ranks and sorting temporaries (about 32 bytes a word) do not fit."""
+    check_memory(32.0 * n_codes, f"{what}: exact codes of {n_codes} words",
+                 "use fewer paths, times or a shorter history")
 
 
 def fits(a: int, length: int) -> bool:
@@ -125,6 +133,7 @@ def column_codes(states, offsets, n: int):
     M = states.shape[0]
     if valid.size == 0:
         return np.zeros((M, 0), np.int64), valid
+    check_codes_memory(M * valid.size, "ensemble")
     contiguous = offsets == list(range(offsets[0], offsets[0] + L))
     if fits(n, L) and contiguous:
         out = np.empty((M, valid.size), np.int64)
@@ -308,6 +317,7 @@ def last_codes(rows: Rows, length: int) -> np.ndarray:
 def mixed_radix_codes(rows: Rows, length: int) -> np.ndarray:
     """Mixed-radix codes of all windows of ``length`` symbols (rows in order; needs :func:`fits`)."""
     pos, n, off, total = _tasks(rows, length)
+    check_codes_memory(total, "series")
     out = np.empty(total, np.int64)
     _kb.window_codes(rows.data, pos, n, off, length, rows.alphabet, out)
     return out
