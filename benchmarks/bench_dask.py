@@ -27,7 +27,7 @@ import numpy as np
 
 import entropy
 from entropy import distributed as ed
-from entropy.simulate import simulate
+from entropy.simulation import simulate
 
 
 def run_once(fn, client=None):

@@ -29,7 +29,7 @@ from scipy.special import gammaln
 from entropy.processes.ehrenfest import Ehrenfest
 from entropy.processes.kac import KacRing
 from entropy.processes.lattice_gas import LatticeGas
-from entropy.simulate import simulate
+from entropy.simulation import simulate
 
 
 def best_of(f, repeat=3):

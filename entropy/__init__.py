@@ -24,9 +24,10 @@ from .processes import (
     NonFiniteStateError,
     OrnsteinUhlenbeck,
 )
-from .results import RunResult, load_result, run_scenario, save_result
+from .results import RunResult, load_result, save_result
+from .runs import run_scenario
 from .scenario import ScenarioError, load_scenario
-from .simulate import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
+from .simulation import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
 
 __all__ = [
     "__version__",

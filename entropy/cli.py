@@ -12,17 +12,17 @@ Exit codes: 0 success, 2 bad input (an invalid scenario, override or argument, o
 large for the memory), 1 failure (an error while running), 130 interrupted. The first Ctrl-C
 during ``run`` stops the simulation after the chunk of paths in progress, estimates what was
 finished and saves it marked ``"complete": false``; a second Ctrl-C aborts at once. Either
-way nothing half-written is left behind (results are written atomically).
+way nothing half-written is left behind (results are written atomically), and an incomplete
+result never replaces a complete one (it goes to ``<name>.partial/``). Before anything runs,
+``run`` (and ``validate``) check every file, its output place (a writable directory; the
+target absent or a result of ours, never anything else) and the memory the run needs.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -44,61 +44,41 @@ def _overrides(args) -> list[str]:
         ov.append(f"ensemble.seed={args.seed}")
     if getattr(args, "paths", None) is not None:
         ov.append(f"ensemble.paths={args.paths}")
-    if getattr(args, "out", None) is not None:
-        ov.append("output.directory=" + _toml_string(args.out))
     return ov
 
 
-def _toml_string(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _load_checked(args, f, quick):
+    """Load one scenario and run every check a run makes before simulating (validate == run)."""
+    from .preflight import preflight
+    from .scenario import load_scenario
 
-
-def _num(v):
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "-"
-    return f"{v:.4f}"
+    sc = load_scenario(f, _overrides(args), quick=quick, out=getattr(args, "out", None))
+    preflight(sc)
+    return sc
 
 
 def summary(res) -> str:
     """A short text summary of a result (the table ``entropy run`` prints)."""
+    from .analyses import ANALYSES
+
     m = res.metadata
     head = (f"{res.name}  ({m.get('analysis')}, {m.get('paths') or 1:,} path(s), seed {m.get('seed')}, "
             f"{m.get('wall_time_s', 0):.2f} s, unit {res.unit}{'' if res.complete else ', INCOMPLETE'})")
-    lines = [head]
-    if res.profiles:
-        t = res.times
-        idx = sorted({0, len(t) // 4, int(abs(t - 0).argmin()), 3 * len(t) // 4, len(t) - 1})
-        lines.append("  quantity".ljust(26) + "".join(f"t={float(t[i]):<10g}" for i in idx))
-        for q, p in res.profiles.items():
-            lines.append(f"  {q}".ljust(26) + "".join(_num(float(p.values[i])).ljust(12) for i in idx))
-    elif res.analysis == "fluctuation_aligned":
-        a = res.arrays
-        w = len(a["lags"]) // 2
-        lines.append(f"  {m.get('events', 0)} dips below {m.get('threshold')}; mean entropy at lag "
-                     f"-{w}: {_num(float(a['mean'][0]))}, 0: {_num(float(a['mean'][w]))}, +{w}: {_num(float(a['mean'][-1]))}")
-    elif res.analysis == "reversibility_test":
-        for key, c in m.get("cases", {}).items():
-            rows = [r for r in res.tables["entropy_production"] if r["process"] == key]
-            est = rows[-1]
-            lines.append(f"  {c['label']}: entropy production sigma_{est['history']} = {est['entropy_production']:.4f} "
-                         f"+/- {est['stderr']:.4f} (exact {c['exact_entropy_production']:.4f}), "
-                         f"reversibility p = {c['pvalue']:.3g}")
-    elif res.analysis == "barbed_arrow":
-        lines.append("  process".ljust(42) + "h".ljust(9) + "E".ljust(9) + "C+".ljust(9) + "C-".ljust(9) + "C+ - C-")
-        for r in res.tables["barbed_arrow"]:
-            lines.append(f"  {r['process']}".ljust(42) + "".join(_num(r[c]).ljust(9) for c in ("h", "E", "C+", "C-"))
-                         + _num(r["Xi"]))
-    return "\n".join(lines)
+    analysis = ANALYSES.get(res.analysis)
+    body = analysis.summary(res) if analysis is not None and analysis.summary is not None else []
+    return "\n".join([head, *body])
 
 
 def cmd_run(args) -> int:
-    from .results import StopRequest, interruptible, run_scenario, save_result
-    from .scenario import ScenarioError, load_scenario
-    from .simulate import InsufficientMemoryError
+    from . import runs
+    from .results import StopRequest, interruptible, save_result
+    from .scenario import ScenarioError
+    from .simulation import InsufficientMemoryError
+    from .store import ResultBusyError, StoreError
 
-    try:
-        scenarios = [load_scenario(f, _overrides(args), quick=args.quick) for f in args.files]
-    except ScenarioError as exc:
+    try:  # every file is checked (scenario, output place, memory) before anything runs
+        scenarios = [_load_checked(args, f, args.quick) for f in args.files]
+    except (ScenarioError, InsufficientMemoryError) as exc:
         _err(exc)
         return EXIT_BAD_INPUT
     status = EXIT_OK
@@ -108,13 +88,17 @@ def cmd_run(args) -> int:
         try:
             with interruptible(stop, f"entropy: stopping {sc.name} after the current chunk and saving what is done "
                                      "(Ctrl-C again to abort without saving)"):
-                res = run_scenario(sc, progress=not args.quiet, stop=stop)
+                res = runs.run_scenario(sc, progress=not args.quiet, stop=stop)
                 out = save_result(res, out_dir, figures=tuple(sc.raw["output"]["figures"]))
         except KeyboardInterrupt:
             print(f"entropy: interrupted while running {sc.name}; nothing was written for it", file=sys.stderr)
             return EXIT_INTERRUPTED
-        except (ScenarioError, InsufficientMemoryError) as exc:
-            _err(exc)
+        except ResultBusyError as exc:
+            _err(f"{sc.source}: {exc}")
+            status = EXIT_FAIL
+            continue
+        except (ScenarioError, InsufficientMemoryError, StoreError) as exc:
+            _err(exc if isinstance(exc, ScenarioError) else f"{sc.source}: {exc}")
             status = max(status, EXIT_BAD_INPUT) if status != EXIT_FAIL else status
             continue
         except Exception as exc:  # a failure while running: say what and where, go on with the next file
@@ -123,29 +107,33 @@ def cmd_run(args) -> int:
             continue
         print(summary(res))
         print(f"  -> {out}{os.sep}")
+        if not res.complete and out.name != sc.name:
+            print(f"entropy: {sc.name}: the complete result in {out.parent / sc.name} was kept; this incomplete one "
+                  f"went to {out}", file=sys.stderr)
         if stop.requested:
             print(f"entropy: {sc.name} was interrupted; saved {res.metadata.get('paths', 0):,} paths "
-                  f"(complete: {str(res.complete).lower()})", file=sys.stderr)
+                  f"(complete: {str(res.complete).lower()}) in {out}", file=sys.stderr)
             return EXIT_INTERRUPTED
     return status
 
 
 def cmd_validate(args) -> int:
-    from .scenario import ScenarioError, load_scenario
+    from .scenario import ScenarioError
+    from .simulation import InsufficientMemoryError
 
     status = EXIT_OK
     for f in args.files:
         try:
-            sc = load_scenario(f, list(args.set or []), quick=args.quick)
+            sc = _load_checked(args, f, args.quick)
             if not args.quick:  # the [quick] form must be valid too
                 try:
-                    load_scenario(f, list(args.set or []), quick=True)
-                except ScenarioError as exc:
-                    raise ScenarioError(f"{exc} (in the --quick form: check the [quick] table)") from None
+                    _load_checked(args, f, True)
+                except (ScenarioError, InsufficientMemoryError) as exc:
+                    raise type(exc)(f"{exc} (in the --quick form: check the [quick] table)") from None
             what = sc.kind or sc.analysis
             paths = sc.raw["ensemble"].get("paths")
             print(f"ok: {f} ({sc.analysis}, {what}" + (f", {paths:,} paths" if paths else "") + ")")
-        except ScenarioError as exc:
+        except (ScenarioError, InsufficientMemoryError) as exc:
             _err(exc)
             status = EXIT_BAD_INPUT
     return status
@@ -174,26 +162,49 @@ def cmd_list(args) -> int:
     return EXIT_OK
 
 
-def cmd_plot(args) -> int:
+def _redraw(path: Path, formats) -> list:
+    """Redraw a result's figures: a new version of the result directory replaces the old one
+    (same data files, new figures, new manifest), through the store's lock and exchange."""
+    from . import store
     from .plotting import save_figures
-    from .results import load_result
+    from .results import FIGURE_SUFFIXES, load_result
+
+    figure = (lambda f: f.endswith(FIGURE_SUFFIXES))
+    res = load_result(path, require_figures=False)
+    real = path.resolve()
+    manifest, data = store.read(real, missing_ok=figure)
+    drawn = []
+
+    def fill(d):
+        for name, content in data.items():
+            if not figure(name):
+                (d / name).write_bytes(content)
+        drawn.extend(p.name for p in save_figures(res, d, formats=formats))
+        for name, content in data.items():  # figures of other formats stay
+            if not (d / name).exists():
+                (d / name).write_bytes(content)
+
+    store.save(real.parent, real.name, fill, complete=manifest["complete"])
+    return [path / n for n in drawn]
+
+
+def cmd_plot(args) -> int:
+    from .store import ResultBusyError, StoreError
 
     formats = tuple(args.format or ["png"])
     for d in args.dirs:
         try:
-            res = load_result(d)
-        except ValueError as exc:
+            for p in _redraw(Path(d), formats):
+                print(p)
+        except ResultBusyError as exc:
+            _err(exc)
+            return EXIT_FAIL
+        except (StoreError, ValueError) as exc:  # InvalidResultError is a ValueError
             _err(exc)
             return EXIT_BAD_INPUT
-        # draw into a scratch directory, then move each file into place atomically
-        tmp = Path(tempfile.mkdtemp(dir=d, prefix=".plot.", suffix=".tmp"))
-        try:
-            for p in save_figures(res, tmp, formats=formats):
-                target = Path(d) / p.name
-                os.replace(p, target)
-                print(target)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+        except OSError as exc:  # e.g. a read-only directory or a full disk while drawing
+            _err(f"{d}: cannot write the figures ({exc.strerror or exc})")
+            return EXIT_BAD_INPUT
     return EXIT_OK
 
 
@@ -233,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
         if run:
             p.add_argument("--seed", type=int, help="override ensemble.seed")
             p.add_argument("--paths", type=int, help="override ensemble.paths")
-            p.add_argument("--out", help="override output.directory (results go to OUT/<name>/)")
+            p.add_argument("--out", help="override output.directory (results go to OUT/<name>/); trusted: any "
+                           "directory you name")
 
     p = sub.add_parser("run", help="run scenario files, write results and figures")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -2,7 +2,7 @@
 
 An ensemble of ``paths`` paths is split into chunks of consecutive *global* path indices.
 Each chunk is one Dask task that runs the same chunk functions as a local run
-(:func:`entropy.simulate.count_chunk` in streaming mode, :func:`entropy.simulate.fill_chunk`
+(:func:`entropy.simulation.count_chunk` in streaming mode, :func:`entropy.simulation.fill_chunk`
 when states are stored). Path ``p`` draws its random numbers only from streams derived from
 ``(seed, p)``, so the numbers do not depend on which worker ran which chunk, on the number of
 workers or on the chunk size, and the result equals the local one bit for bit:
@@ -44,7 +44,7 @@ import numpy as np
 
 from ._kernels.markov import LANES
 from ._units import check_positive_int
-from .simulate import (
+from .simulation import (
     Ensemble,
     EnsembleCounts,
     InsufficientMemoryError,
@@ -107,10 +107,14 @@ def connect(address: str | None = None, workers: int | None = None, threads_per_
         Threads per worker process of the local cluster (default 1; each chunk task runs its
         Numba kernels on one thread, so cores = workers x threads).
     timeout : float
-        Seconds to wait for the scheduler at ``address`` (default 5).
+        Seconds to wait for the scheduler at ``address`` (default 5): the call returns or
+        raises ConnectionError within it, whatever the peer does (also one that accepts the
+        connection and never answers).
     **cluster_kwargs
-        Passed to ``distributed.LocalCluster`` (e.g. ``host="127.0.0.1"``,
-        ``memory_limit="4GiB"``, ``dashboard_address=":8787"``; by default a free port is used).
+        Passed to ``distributed.LocalCluster`` (e.g. ``memory_limit="4GiB"``). By default the
+        cluster listens on loopback only (``host="127.0.0.1"``) and serves its dashboard on a
+        free loopback port (``dashboard_address="127.0.0.1:0"``); pass ``host`` or
+        ``dashboard_address`` explicitly to open them to the network.
 
     Returns
     -------
@@ -142,7 +146,7 @@ def connect(address: str | None = None, workers: int | None = None, threads_per_
             raise ValueError(f"address={address!r}: expected a scheduler address such as 'tcp://host:8786'")
         distributed = _dask()
         try:
-            return distributed.Client(address, timeout=timeout)
+            return _client_within(distributed, address, timeout)
         except ValueError as exc:
             raise ValueError(
                 f"address={address!r}: not a Dask scheduler address ({exc}); expected e.g. 'tcp://host:8786'"
@@ -163,9 +167,49 @@ def connect(address: str | None = None, workers: int | None = None, threads_per_
     workers = check_positive_int(workers, "workers")
     threads = 1 if threads_per_worker is None else check_positive_int(threads_per_worker, "threads_per_worker")
     distributed = _dask()
-    cluster_kwargs.setdefault("dashboard_address", ":0")
+    # loopback only: the scheduler, the workers and the dashboard are not reachable from the network
+    cluster_kwargs.setdefault("host", "127.0.0.1")
+    cluster_kwargs.setdefault("dashboard_address", "127.0.0.1:0")
     cluster_kwargs.setdefault("processes", True)
     return distributed.Client(n_workers=workers, threads_per_worker=threads, **cluster_kwargs)
+
+
+def _client_within(distributed, address, timeout):
+    """``distributed.Client(address)``, or TimeoutError after ``timeout`` seconds whatever the peer does.
+
+    ``Client(timeout=)`` bounds the TCP connection but not the handshake: a peer that accepts
+    and never answers would block for minutes. The client is therefore made in a helper
+    thread that the caller waits for at most ``timeout`` seconds; a client that connects after
+    that is closed at once.
+    """
+    import threading
+
+    box = {}
+    lock = threading.Lock()
+
+    def make():
+        try:
+            c = distributed.Client(address, timeout=timeout)
+        except BaseException as exc:  # handed to the caller
+            with lock:
+                box["error"] = exc
+            return
+        with lock:
+            if box.get("abandoned"):
+                c.close()
+            else:
+                box["client"] = c
+
+    th = threading.Thread(target=make, name=f"entropy-connect-{address}", daemon=True)
+    th.start()
+    th.join(timeout)
+    with lock:
+        if "client" in box:
+            return box["client"]
+        if "error" in box:
+            raise box["error"]
+        box["abandoned"] = True
+    raise TimeoutError(f"the peer accepted the connection but did not complete a Dask handshake within {timeout:g} s")
 
 
 # -- tasks (run on the workers) ---------------------------------------------------------------

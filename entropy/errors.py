@@ -16,18 +16,46 @@ class InsufficientMemoryError(MemoryError):
 
 
 def available_memory() -> int:
-    """Bytes of memory available to this process (MemAvailable on Linux)."""
+    """Bytes of memory this process can still allocate.
+
+    The smallest of: ``MemAvailable`` (Linux; ``SC_AVPHYS_PAGES`` elsewhere), the cgroup's
+    ``memory.max`` less its ``memory.current`` (containers), and the address-space limit
+    (``ulimit -v``, ``RLIMIT_AS``) less the address space already mapped.
+    """
+    avail = None
     try:
         with open("/proc/meminfo") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+                    avail = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if avail is None:
+        try:
+            avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError, AttributeError):
+            avail = 8 * 2**30
+    limits = [avail]
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            cap = f.read().strip()
+        if cap != "max":
+            with open("/sys/fs/cgroup/memory.current") as f:
+                limits.append(int(cap) - int(f.read().strip()))
+    except (OSError, ValueError):
         pass
     try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as f:
+                mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            limits.append(soft - mapped)
+    except (ImportError, OSError, ValueError, IndexError):
+        pass
+    return max(0, min(limits))
 
 
 def format_bytes(n: float) -> str:

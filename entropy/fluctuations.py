@@ -34,7 +34,7 @@ from ._kernels import models as _km
 from ._units import check_base, check_positive_int, unit_name
 from .processes.ehrenfest import Ehrenfest
 from .processes.kac import KacRing
-from .simulate import InsufficientMemoryError, available_memory, simulate
+from .simulation import InsufficientMemoryError, available_memory, simulate
 
 __all__ = [
     "AlignedAverage",

@@ -13,27 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["janus_figure", "rates_figure", "collapse_figure", "snapshots_figure", "lattice_gif",
-           "fluctuation_figure", "reversibility_figure", "barbed_arrow_figure", "save_figures", "FIGURES"]
+from .families import FAMILIES
+from .quantities import LEVELS, QUANTITIES, RATES
 
-LABELS = {
-    "entropy": ("Shannon entropy H(t) = H[X_t]", "H"),
-    "relative_entropy": ("relative entropy D(p_t ‖ π) to the stationary law (monotone)", "D"),
-    "entropy_rate_forward": ("forward entropy rate h⁺(t) = H[X_t | past]", "h⁺"),
-    "entropy_rate_backward": ("backward entropy rate h⁻(t) = H[X_t | future]", "h⁻"),
-    "excess_entropy": ("excess entropy E(t) = I[past ; future]", "E"),
-    "irreversibility": ("irreversibility σ(t) = D(step ‖ reversed step), read away from t0", "σ"),
-    "boltzmann_entropy": ("mean Boltzmann entropy ⟨S_B(n_t)⟩ = ⟨log C(N, n_t)⟩", "⟨S_B⟩"),
-    "coarse_entropy": ("coarse-grained entropy", "S_cg"),
-}
-CONTINUOUS_LABELS = {
-    "entropy": ("differential entropy h(t) = h[X_t]", "h"),
-    "entropy_rate_forward": ("forward rate h⁺(t) = h[X_t | X_t−dt]", "h⁺"),
-    "entropy_rate_backward": ("backward rate h⁻(t) = h[X_t | X_t+dt]", "h⁻"),
-    "excess_entropy": ("E(t) = I[X_t−dt ; X_t] (KSG)", "E"),
-}
-LEVELS = ("entropy", "boltzmann_entropy", "coarse_entropy", "relative_entropy")
-RATES = ("entropy_rate_forward", "entropy_rate_backward", "excess_entropy", "irreversibility")
+__all__ = ["janus_figure", "rates_figure", "collapse_figure", "snapshots_figure", "lattice_gif",
+           "fluctuation_figure", "reversibility_figure", "barbed_arrow_figure", "save_figures", "FIGURES",
+           "figure_names"]
+
 ARM_COLORS = {"backward": "#c0392b", "forward": "#1f5fa8"}
 DPI = 110
 
@@ -47,21 +33,22 @@ def _plt():
     return plt
 
 
+def _spec(res):
+    """The family registry entry of the result's process kind (None: a kind this version does not know)."""
+    return FAMILIES.get(res.metadata.get("process_kind"))
+
+
 def _label(res, q):
-    table = CONTINUOUS_LABELS if res.metadata.get("family") == "diffusion" else LABELS
-    title, sym = table.get(q, LABELS.get(q, (q, q)))
-    if q == "coarse_entropy" and res.metadata.get("family") == "kac":
-        title = "coarse-grained entropy per site H₂(B_t / N)"
-    if q == "coarse_entropy" and res.metadata.get("family") == "lattice":
-        title = "coarse-grained entropy log(N! / ∏ n_c!) of the cells"
-    if q in RATES[:2] and res.metadata.get("family") != "diffusion":
-        k = res.profiles[q].extra.get("history", 1) if q in res.profiles else 1
-        past = "X_t−1" if k == 1 else f"X_t−1 … X_t−{k}"
-        fut = "X_t+1" if k == 1 else f"X_t+1 … X_t+{k}"
-        title = title.replace("past", past).replace("future", fut)
-    if q == "excess_entropy" and res.metadata.get("family") != "diffusion":
-        k = res.profiles[q].extra.get("history", 1) if q in res.profiles else 1
-        title = "excess entropy E(t) = " + ("I[X_t−1 ; X_t]" if k == 1 else f"I[{k} before t ; {k} from t]")
+    """``(title, symbol)`` of quantity ``q`` from the registries (the family may specialise the title)."""
+    spec = _spec(res)
+    real = bool(spec and spec.real_valued)
+    quantity = QUANTITIES.get(q)
+    if quantity is None:
+        return q, q
+    k = res.profiles[q].extra.get("history", 1) if q in res.profiles else 1
+    title, sym = quantity.label(history=k, real_valued=real)
+    if spec and q in spec.labels:
+        title = spec.labels[q]
     return title, sym
 
 
@@ -74,7 +61,7 @@ def _time_label(res, distance=False):
 
 def _y_unit(res, q):
     unit = res.profiles[q].unit
-    if q in RATES[:2] or q == "irreversibility":
+    if q in QUANTITIES and QUANTITIES[q].per_step:
         return f"{unit} per {'step' if res.time_unit == 'steps' else 'step of dt'}"
     return unit
 
@@ -127,7 +114,7 @@ def _panel(ax, res, q, *, distance=False, legend=True):
     ax.set_title(title, fontsize=9.5, pad=12 if not distance else 6)
     ax.set_ylabel(f"{sym} [{_y_unit(res, q)}]")
     v = _finite(p.values)
-    if q == "relative_entropy" and np.nanmin(np.where(v > 0, v, np.nan), initial=np.inf) * 20 < np.nanmax(v, initial=0):
+    if q in QUANTITIES and QUANTITIES[q].log_axis and np.nanmin(np.where(v > 0, v, np.nan), initial=np.inf) * 20 < np.nanmax(v, initial=0):
         ax.set_yscale("log")  # D spans decades: a log axis shows the approach to its limit
     ax.set_xlabel(_time_label(res, distance))
     if not distance:
@@ -207,14 +194,13 @@ def janus_figure(res, quantities=None):
         _shared_legend(fig, axes, res)
     else:
         _notes(fig, res)
-    fam = res.metadata.get("family")
-    rec = res.metadata.get("recurrence_time")
-    recurs = fam == "kac" and rec and "ensemble='fixed'" in str(res.metadata.get("process")) and \
-        res.profiles[qs[0]].times.max() >= rec
-    what = ("the coarse-grained entropy rises away from t0 and recurs after the recurrence time" if recurs else
-            "only the coarse-grained entropy grows away from t0, both ways" if fam == "kac" else
-            "both arms leave the low-entropy state at t0" + ("" if res.metadata.get("notes") and any(
-                "overshoots" in n for n in res.metadata["notes"]) else ": entropy grows in both directions of time"))
+    spec = _spec(res)
+    if spec is not None and spec.janus_caption is not None:
+        what = spec.janus_caption(res)
+    else:
+        overshoot = any("overshoots" in n for n in res.metadata.get("notes") or [])
+        what = "both arms leave the low-entropy state at t0" + ("" if overshoot else
+                                                                 ": entropy grows in both directions of time")
     _suptitle(fig, res, what)
     return fig
 
@@ -227,9 +213,7 @@ def rates_figure(res):
         _panel(ax, res, q, legend=len(qs) == 1)
     if len(qs) > 1:
         _shared_legend(fig, axes)
-    names = {"entropy_rate_forward": "entropy rates", "entropy_rate_backward": "entropy rates",
-             "excess_entropy": "excess entropy", "irreversibility": "irreversibility"}
-    what = list(dict.fromkeys(names[q] for q in qs))
+    what = list(dict.fromkeys(QUANTITIES[q].short for q in qs))
     _suptitle(fig, res, (", ".join(what[:-1]) + " and " + what[-1] if len(what) > 1 else what[0]) + ", per time")
     return fig
 
@@ -433,16 +417,27 @@ def barbed_arrow_figure(res):
     return fig
 
 
-#: Figure name -> (drawing function, predicate on a result).
+#: Figure name -> (drawing function, predicate on a result). An analysis names the figures that
+#: may fit its results (:attr:`entropy.analyses.Analysis.figures`); the predicate says whether
+#: this result has what the figure shows.
 FIGURES = {
-    "janus": (janus_figure, lambda r: r.analysis == "profiles"),
-    "rates": (rates_figure, lambda r: r.analysis == "profiles" and any(q in r.profiles for q in RATES)),
-    "collapse": (collapse_figure, lambda r: r.analysis == "profiles"),
+    "janus": (janus_figure, lambda r: bool(r.profiles)),
+    "rates": (rates_figure, lambda r: any(q in r.profiles for q in RATES)),
+    "collapse": (collapse_figure, lambda r: bool(r.profiles)),
     "snapshots": (snapshots_figure, lambda r: "snapshots" in r.arrays),
-    "fluctuation": (fluctuation_figure, lambda r: r.analysis == "fluctuation_aligned"),
-    "reversibility": (reversibility_figure, lambda r: r.analysis == "reversibility_test"),
-    "barbed_arrow": (barbed_arrow_figure, lambda r: r.analysis == "barbed_arrow"),
+    "fluctuation": (fluctuation_figure, lambda r: "lags" in r.arrays),
+    "reversibility": (reversibility_figure, lambda r: bool(r.metadata.get("cases"))),
+    "barbed_arrow": (barbed_arrow_figure, lambda r: "barbed_arrow" in r.tables),
 }
+
+
+def figure_names(res) -> list[str]:
+    """Names of the figures that fit ``res``: those its analysis names, whose predicate holds."""
+    from .analyses import ANALYSES
+
+    analysis = ANALYSES.get(res.analysis)
+    names = analysis.figures if analysis is not None else tuple(FIGURES)
+    return [n for n in names if n in FIGURES and FIGURES[n][1](res)]
 
 
 def save_figures(res, directory, formats=("png",)) -> list[Path]:
@@ -453,10 +448,8 @@ def save_figures(res, directory, formats=("png",)) -> list[Path]:
     plt = _plt()
     out = []
     directory = Path(directory)
-    for name, (draw, applies) in FIGURES.items():
-        if not applies(res):
-            continue
-        fig = draw(res)
+    for name in figure_names(res):
+        fig = FIGURES[name][0](res)
         for fmt in formats:
             path = directory / f"{name}.{fmt}"
             fig.savefig(path, dpi=DPI)

@@ -23,7 +23,7 @@ from scipy import linalg as sla
 from entropy import simulate
 from entropy._kernels import diffusion as kd
 from entropy._kernels.rng import ARM_FORWARD
-from entropy.exact_gaussian import (
+from entropy.exact.gaussian import (
     brownian_entropy,
     gaussian_entropy,
     gaussian_marginals,

@@ -19,13 +19,13 @@ distributed = pytest.importorskip("distributed")
 import entropy  # noqa: E402
 from entropy import distributed as ed  # noqa: E402
 from entropy.processes.markov import MarkovChain  # noqa: E402
-from entropy.simulate import Ensemble, InsufficientMemoryError, simulate  # noqa: E402
+from entropy.simulation import Ensemble, InsufficientMemoryError, simulate  # noqa: E402
 
 DRIVEN = [[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]]
 
 
 def _cluster():
-    return ed.connect(workers=2, threads_per_worker=1, host="127.0.0.1", memory_limit="1GiB")
+    return ed.connect(workers=2, threads_per_worker=1, memory_limit="1GiB")  # loopback by default (tested)
 
 
 @pytest.fixture(scope="module")
@@ -293,6 +293,61 @@ def test_bad_address_fails_fast_with_a_clear_error():
         ed.connect("tcp://127.0.0.1:1")  # nothing listens on port 1
     # a hang detector, not a benchmark: the default timeout is 5 s, a hang would be minutes
     assert time.perf_counter() - t < 30
+
+
+def _peer(kind):
+    """A loopback TCP server that accepts and then never answers / closes / sends garbage."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    conns = []
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            conns.append(c)
+            if kind == "closes":
+                c.close()
+            elif kind == "garbage":
+                c.sendall(b"HTTP/1.1 200 OK\r\n\r\n" + b"\xff" * 64)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv, conns
+
+
+@pytest.mark.parametrize("kind", ["silent", "closes", "garbage"])
+def test_connect_returns_or_fails_within_its_timeout_for_any_peer(kind):
+    """Issue 11: connect(address, timeout=5) blocked for over 100 s on a peer that accepts and
+    never answers."""
+    srv, conns = _peer(kind)
+    try:
+        t = time.perf_counter()
+        with pytest.raises(ConnectionError, match=rf"address='tcp://127\.0\.0\.1:{srv.getsockname()[1]}'"):
+            ed.connect(f"tcp://127.0.0.1:{srv.getsockname()[1]}", timeout=1)
+        # a hang detector, not a benchmark: the bound is the timeout, a hang is minutes
+        assert time.perf_counter() - t < 10
+    finally:
+        srv.close()
+        for c in conns:
+            c.close()
+
+
+def test_a_cluster_started_here_listens_on_loopback_only(client):
+    info = client.scheduler_info()
+    assert client.scheduler.address.startswith("tcp://127.0.0.1:")
+    assert info["workers"] and all(w.startswith("tcp://127.0.0.1:") for w in info["workers"])
+
+    def bound(dask_scheduler):  # the addresses the dashboard's sockets are bound to (the link shows another)
+        server = getattr(dask_scheduler, "http_server", None)
+        return [s.getsockname()[0] for s in getattr(server, "_sockets", {}).values()]
+
+    assert all(h == "127.0.0.1" for h in client.run_on_scheduler(bound))  # loopback, or no dashboard at all
 
 
 def test_connect_validates_its_arguments():

@@ -15,7 +15,7 @@ from entropy.fluctuations import (
 )
 from entropy.processes.ehrenfest import Ehrenfest
 from entropy.processes.kac import KacRing
-from entropy.simulate import simulate
+from entropy.simulation import simulate
 
 # ---------------------------------------------------------------------------------------------
 # the aligned average on hand-made series

@@ -18,7 +18,7 @@ from entropy.processes.hmm import (
     random_insertion,
     simple_nonunifilar_source,
 )
-from entropy.simulate import simulate
+from entropy.simulation import simulate
 
 LOG2_3 = math.log2(3)
 #: Half-width (bits) of the bracket H[X_L|X_<L,S_0] <= h <= H[X_L|X_<L] at which the entropy

@@ -198,7 +198,7 @@ def test_impossible_table_is_refused_naming_sizes():
         estimators.symbol_counts(x)
     assert issubclass(InsufficientMemoryError, MemoryError)
     assert entropy.InsufficientMemoryError is InsufficientMemoryError
-    from entropy.simulate import InsufficientMemoryError as from_simulate
+    from entropy.simulation import InsufficientMemoryError as from_simulate
 
     assert from_simulate is InsufficientMemoryError
 

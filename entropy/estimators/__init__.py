@@ -6,7 +6,8 @@ brings.
 * counts: :func:`shannon` (plugin, Miller-Madow, Grassberger, Chao-Shen, jackknife, NSB),
   :func:`relative_entropy`, :func:`mutual_information_counts`, :func:`conditional_entropy_counts`;
 * per time over an ensemble: :func:`entropy_profile`, :func:`entropy_rate_profile`,
-  :func:`excess_entropy_profile`, :func:`relative_entropy_profile`;
+  :func:`excess_entropy_profile`, :func:`relative_entropy_profile`, :func:`mean_profile` (ensemble
+  means of an observable);
 * one long sequence (time-pooled): :func:`block_entropy`, :func:`entropy_rate`,
   :func:`excess_entropy`, :func:`block_entropy_curve`, :func:`lempel_ziv_entropy_rate`;
 * irreversibility: :func:`entropy_production`, :func:`reversibility_test`, ...;
@@ -22,6 +23,7 @@ from .continuous import (
     mutual_information,
 )
 from .discrete import METHODS, conditional_entropy_counts, mutual_information_counts, relative_entropy, shannon
+from .means import mean_profile
 from .irreversibility import (
     ReversibilityTest,
     entropy_production,
@@ -53,7 +55,7 @@ __all__ = [
     "Estimate", "Profile",
     "shannon", "METHODS", "relative_entropy", "mutual_information_counts", "conditional_entropy_counts",
     "entropy_profile", "entropy_rate_profile", "excess_entropy_profile", "relative_entropy_profile",
-    "irreversibility_profile", "symbol_counts",
+    "irreversibility_profile", "symbol_counts", "mean_profile",
     "block_entropy", "entropy_rate", "excess_entropy", "block_entropy_curve", "BlockEntropyCurve",
     "lempel_ziv_entropy_rate",
     "entropy_production", "reversal_divergence", "reversibility_test", "ReversibilityTest",

@@ -5,7 +5,7 @@ these treat the ensemble at each time as its own sample: the right thing for a p
 started out of equilibrium at t0.
 
 Input, everywhere: an ensemble from :func:`entropy.simulate` (stored states, attributes
-``times`` and ``states``), a streamed :class:`~entropy.simulate.EnsembleCounts` (attributes
+``times`` and ``states``), a streamed :class:`~entropy.simulation.EnsembleCounts` (attributes
 ``times``, ``counts`` and ``pair_counts``), or a plain ``(paths, times)`` integer array with
 optional ``times=``. Estimators here know nothing of processes: they read arrays.
 

@@ -45,6 +45,16 @@ def gth_stationary(P: np.ndarray) -> np.ndarray:
     return x / x.sum()
 
 
+def _is_complex(P) -> bool:
+    """Whether ``P`` holds complex numbers (which ``float`` conversion would silently truncate)."""
+    if sp.issparse(P):
+        return np.iscomplexobj(P.data)
+    try:
+        return np.iscomplexobj(np.asarray(P))
+    except (ValueError, TypeError):
+        return False
+
+
 class MarkovChain(DiscreteProcess):
     r"""A finite, time-homogeneous, discrete-time Markov chain.
 
@@ -71,6 +81,9 @@ class MarkovChain(DiscreteProcess):
     """
 
     def __init__(self, P, *, _validated=False):
+        if _is_complex(P):
+            raise TypeError(f"P: expected real transition probabilities, got complex entries (dtype "
+                            f"{getattr(P, 'dtype', 'complex')}); pass the real part explicitly if that is meant")
         if sp.issparse(P):
             M = sp.csr_matrix(P, dtype=float, copy=True)
             M.sum_duplicates()
@@ -87,6 +100,19 @@ class MarkovChain(DiscreteProcess):
             M.sort_indices()
         self._P = M
         self._reverse = None
+
+    @classmethod
+    def fit(cls, series, order=1, *, pseudocount=0.0, n_states=None, states="observed"):
+        """Fit a chain of Markov order ``order`` to symbol series (maximum likelihood counts,
+        optional pseudocount; orders above 1 by lifting to words).
+
+        See :func:`entropy.processes.fit.fit_markov_chain` for the parameters, the states of a
+        lifted chain and the standard errors; returns a
+        :class:`~entropy.processes.fit.FittedMarkovChain`.
+        """
+        from .fit import fit_markov_chain
+
+        return fit_markov_chain(series, order, pseudocount=pseudocount, n_states=n_states, states=states)
 
     # -- validation ---------------------------------------------------------------------
     def _validate(self, M):

@@ -19,14 +19,14 @@ References: Cover & Thomas (2006) ch. 4 (second law for Markov chains, Thm 4.4.1
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from ._units import check_base, check_positive_int, unit_name
-from .processes.markov import MarkovChain
+from .._units import check_base, check_positive_int, unit_name
+from ..processes.markov import MarkovChain
+from ._dispatch import register
+from ._types import ExactProfiles, Reference
 
-__all__ = ["marginals", "shannon_entropy", "relative_entropy", "profiles", "ExactProfiles"]
+__all__ = ["marginals", "shannon_entropy", "relative_entropy", "chain_profiles"]
 
 
 def _xlogx(p):
@@ -43,7 +43,7 @@ def shannon_entropy(probs, base=2, axis=-1):
     In units of ``base`` (2 = bits). Cover & Thomas (2006), eq. 2.1.
     """
     b = check_base(base)
-    return -_xlogx(probs).sum(axis=axis) / np.log(b)
+    return (0.0 - _xlogx(probs).sum(axis=axis)) / np.log(b)  # 0.0 - x: never -0.0
 
 
 def relative_entropy(probs, reference, base=2, axis=-1):
@@ -100,28 +100,7 @@ def marginals(chain: MarkovChain, start, *, forward: int, backward: int = 0):
     return times, out
 
 
-@dataclass(frozen=True)
-class ExactProfiles:
-    """Exact time-local information quantities of a two-sided chain (see :func:`profiles`).
-
-    Arrays are indexed like ``times``; conditional quantities are NaN at the ends where the
-    neighbour is outside the time window.
-    """
-
-    times: np.ndarray
-    probs: np.ndarray
-    entropy: np.ndarray
-    relative_entropy: np.ndarray
-    entropy_rate_forward: np.ndarray
-    entropy_rate_backward: np.ndarray
-    excess_entropy: np.ndarray
-    stationary_entropy: float
-    entropy_rate: float
-    unit: str
-    irreversibility: np.ndarray | None = None
-
-
-def profiles(chain: MarkovChain, start, *, forward: int, backward: int = 0, base=2) -> ExactProfiles:
+def chain_profiles(chain: MarkovChain, start, *, forward: int, backward: int = 0, base=2, **_) -> ExactProfiles:
     r"""Exact :math:`H(t)`, :math:`D(p_t \| \pi)`, :math:`h^\pm(t)` and :math:`E(t)` of a two-sided chain.
 
     * :math:`H(t) = H[X_t]`;
@@ -159,21 +138,37 @@ def profiles(chain: MarkovChain, start, *, forward: int, backward: int = 0, base
     hf[1:] = Hpair - H[:-1]
     hb[:-1] = Hpair - H[1:]
     E[1:] = H[:-1] + H[1:] - Hpair
-    Hpi = float(shannon_entropy(pi, base=np.e))
+    Hpi = float(shannon_entropy(pi, base=np.e)) / ln
+    h = chain.entropy_rate(base=b)
     irr = _irreversibility(chain, times, probs) if chain.n_states <= DENSE_PAIR_MAX else None
-    return ExactProfiles(
-        times=times,
-        probs=probs,
-        entropy=H / ln,
-        relative_entropy=D / ln,
-        entropy_rate_forward=hf / ln,
-        entropy_rate_backward=hb / ln,
-        excess_entropy=np.clip(E, 0.0, None) / ln,
-        stationary_entropy=Hpi / ln,
-        entropy_rate=chain.entropy_rate(base=b),
-        unit=unit_name(b),
-        irreversibility=None if irr is None else irr / ln,
-    )
+    curves = {
+        "entropy": H / ln,
+        "relative_entropy": D / ln,
+        "entropy_rate_forward": hf / ln,
+        "entropy_rate_backward": hb / ln,
+        "excess_entropy": np.clip(E, 0.0, None) / ln,
+    }
+    if irr is not None:
+        curves["irreversibility"] = irr / ln
+    scalars = {"stationary_entropy": Hpi, "entropy_rate": h, "excess_entropy": chain.excess_entropy(base=b)}
+    references = {
+        "entropy": [Reference(Hpi, "H(π), stationary")],
+        "entropy_rate_forward": [Reference(h, "stationary entropy rate h")],
+        "entropy_rate_backward": [Reference(h, "stationary entropy rate h")],
+        "excess_entropy": [Reference(scalars["excess_entropy"], "stationary I[X_t-1; X_t]")],
+    }
+    try:
+        scalars["entropy_production"] = chain.entropy_production(base=b)
+        references["irreversibility"] = [Reference(scalars["entropy_production"],
+                                                   "stationary entropy production (Schnakenberg)")]
+    except ValueError:  # no stationary law on every state: no reversal to compare with
+        pass
+    notes = ()
+    if np.nanmax(curves["entropy"]) > Hpi + 1e-6:
+        notes = ("H(t) overshoots H(π) (π is not uniform): the monotone arrow of time is D(p_t ‖ π), which falls on "
+                 "both arms (data processing inequality)",)
+    return ExactProfiles(times=times, unit=unit_name(b), curves=curves, references=references, probs=probs,
+                         scalars=scalars, notes=notes)
 
 
 #: Largest chain for which the exact per-step irreversibility (dense pair laws) is computed.
@@ -181,10 +176,10 @@ DENSE_PAIR_MAX = 2000
 
 
 def _irreversibility(chain, times, probs):
-    r"""Exact :math:`D(P(	ext{step}) \| P(	ext{step reversed}))` per step, oriented away from t0 (nats).
+    r"""Exact :math:`D(P(\text{step}) \| P(\text{step reversed}))` per step, oriented away from t0 (nats).
 
     The step arriving at t > 0 has pair law :math:`J = \mathrm{diag}(p_{t-1}) P`; the step
-    arriving at t < 0, read away from t0, has :math:`J = \mathrm{diag}(p_{t+1}) 	ilde P`.
+    arriving at t < 0, read away from t0, has :math:`J = \mathrm{diag}(p_{t+1}) \tilde P`.
     Infinite where a pair of positive probability has a reverse of probability 0.
     """
     T = len(times)
@@ -208,23 +203,4 @@ def _irreversibility(chain, times, probs):
     return out
 
 
-# Gaussian references for diffusions live in their own module; re-exported here so that
-# ``entropy.exact`` is the one place for ground truth.
-from .exact_gaussian import (  # noqa: E402
-    GaussianMarginals,
-    brownian_entropy,
-    gaussian_entropy,
-    gaussian_marginals,
-    gaussian_relative_entropy,
-    langevin_stationary_entropy,
-    ou_entropy_production,
-    ou_entropy_rate,
-    ou_excess_entropy,
-    stationary_cross_covariance,
-)
-
-__all__ += [
-    "GaussianMarginals", "gaussian_marginals", "gaussian_entropy", "gaussian_relative_entropy",
-    "brownian_entropy", "ou_entropy_rate", "ou_excess_entropy", "stationary_cross_covariance",
-    "langevin_stationary_entropy", "ou_entropy_production",
-]
+register(MarkovChain, chain_profiles)

@@ -273,6 +273,10 @@ def simulate(
             )
         n = process.n_states
         L = check_positive_int(word_length, "word_length", minimum=2)
+        Lmax = _max_word_length(n)
+        if L > Lmax:
+            raise ValueError(f"word_length={word_length!r}: words of {L} symbols over {n} states have {n}**{L} "
+                             f"codes, beyond int64; expected at most {Lmax} for {n} states")
         if L > T:
             raise ValueError(f"word_length={word_length!r}: longer than the {T} times simulated")
         if L > 2 and not pairs:
@@ -287,7 +291,9 @@ def simulate(
     if need > max_memory:
         raise InsufficientMemoryError(
             f"simulate: {what} needs {_fmt_bytes(need)}, but only {_fmt_bytes(max_memory)} is available"
-            + ("; pass store=False to accumulate per-time counts instead, or fewer paths/times" if store
+            + ("; pass fewer paths or times" + (", or store=False to accumulate per-time counts (they serve "
+                                                "history 1; word_length=L serves history L - 1)"
+                                                if process.discrete else "") if store
                else "; use fewer times, pairs=False, or a coarser observable")
         )
 
@@ -358,6 +364,16 @@ def simulate(
         if bar is not None and progress is True:
             bar.close()
 
+
+
+def _max_word_length(n: int) -> int:
+    """Longest word whose mixed-radix code over ``n`` symbols fits in int64 (n**L < 2**63)."""
+    if n <= 1:
+        return 2**62
+    L = 1
+    while n ** (L + 1) < 2**63:
+        L += 1
+    return L
 
 
 def _completion(done, requested) -> dict:
