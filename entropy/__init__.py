@@ -21,6 +21,7 @@ from .processes import (
     Langevin,
     LatticeGas,
     MarkovChain,
+    MarkovJumpProcess,
     NonFiniteStateError,
     OrnsteinUhlenbeck,
 )
@@ -31,7 +32,7 @@ from .simulation import Ensemble, EnsembleCounts, InsufficientMemoryError, simul
 
 __all__ = [
     "__version__",
-    "MarkovChain", "HiddenMarkovModel", "Ehrenfest", "KacRing", "LatticeGas",
+    "MarkovChain", "MarkovJumpProcess", "HiddenMarkovModel", "Ehrenfest", "KacRing", "LatticeGas",
     "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError",
     "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError",
     "fluctuation_aligned", "stationary_run",

@@ -13,6 +13,7 @@ past. The two arms are the same code path with a direction switch.
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 from dataclasses import dataclass, field
@@ -20,9 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._kernels import counting as _count
+from ._kernels.jump import accumulate_moments as _acc_moments
 from ._kernels.markov import LANES
 from ._kernels.rng import ARM_BACKWARD, ARM_FORWARD
-from ._units import check_positive_int
+from ._units import check_base, check_positive_int, unit_name
 from .errors import InsufficientMemoryError, available_memory
 from .errors import format_bytes as _fmt_bytes
 from .processes.base import Process
@@ -182,6 +184,8 @@ def simulate(
     max_memory: int | None = None,
     client=None,
     stop=None,
+    entropy_production: bool = False,
+    base=2,
 ):
     """Simulate a two-sided ensemble started at t0 from ``start``.
 
@@ -202,7 +206,8 @@ def simulate(
         results are identical for any thread count and any ``chunk_size``. ``None`` draws a
         fresh seed, recorded in the result.
     dt : float, optional
-        Time step of diffusions (discrete-time processes leave it unset).
+        Time step of diffusions, and the recording grid t = k dt of continuous-time jump processes
+        (discrete-time processes leave it unset).
     store : bool
         True: return an :class:`Ensemble` with all states. False (streaming): return an
         :class:`EnsembleCounts` with per-time counts of ``X_t`` (and of pairs
@@ -229,6 +234,15 @@ def simulate(
         finished so far are returned (``extra["complete"]`` is False, ``extra["paths_requested"]``
         the number asked for). Every path depends only on (seed, path index), so they are
         exactly the first paths of the complete run. (Used for a clean Ctrl-C.)
+    entropy_production : bool
+        Also record, per path and time, the stochastic entropy production from t0 (for
+        processes that define it, e.g. :class:`entropy.MarkovJumpProcess`), in units of
+        ``base``: stored runs put a (paths, times) array in ``extra["entropy_production"]``;
+        streamed runs put per-time sums of it, of its square and of ``base**-it`` in
+        ``extra["entropy_production_moments"]`` (added path by path in path order, so they do
+        not depend on the chunking either).
+    base : float
+        Logarithm base of recorded entropies (2 = bits, the default).
 
     Returns
     -------
@@ -251,9 +265,13 @@ def simulate(
     seed = _check_seed(seed)
     dt = process._check_dt(dt)
     start = process._check_start(start)
+    records = process._record_names(entropy_production=entropy_production)
+    base = check_base(base)
+    if records and client is not None:
+        raise ValueError(f"entropy_production={entropy_production!r}: not available on a Dask cluster (client=) yet")
     T = forward + backward + 1
     rec_shape = tuple(process.record_shape)
-    itemsize = process.record_dtype.itemsize * int(np.prod(rec_shape, dtype=np.int64))
+    itemsize = process.record_dtype.itemsize * int(np.prod(rec_shape, dtype=np.int64)) + 8 * len(records)
     row_bytes = T * itemsize
     if chunk_size is None:
         chunk_size = max(LANES * 64, CHUNK_BYTES // max(row_bytes, 1))
@@ -328,14 +346,19 @@ def simulate(
     try:
         if store:
             states = np.empty((paths, T) + rec_shape, dtype=process.record_dtype)
+            rec = {name: np.empty((paths, T)) for name in records}
 
             def stored():
+                extra = _completion(done, paths)
+                extra.update({name: a[:done] for name, a in rec.items()})
+                extra.update({f"{name}_unit": unit_name(base) for name in rec})
                 return Ensemble(times=times, states=states[:done], seed=seed, process=process, start=start, dt=dt,
-                                extra=_completion(done, paths))
+                                extra=extra)
 
             try:
                 for c0, c1 in chunks():
-                    fill_chunk(process, start, seed, c0, states[c0:c1], forward, backward, dt)
+                    fill_chunk(process, start, seed, c0, states[c0:c1], forward, backward, dt,
+                               records={name: a[c0:c1] for name, a in rec.items()}, base=base)
             except FloatingPointError as exc:  # e.g. NonFiniteStateError: keep the chunks finished
                 exc.partial = stored()
                 raise
@@ -346,16 +369,23 @@ def simulate(
         pc = np.zeros((T - 1, n, n), np.int64) if pairs and L == 2 else None
         wc = np.zeros((T - L + 1, n**L), np.int64) if L > 2 else None
         buf = np.empty((T, chunk_size) + rec_shape, dtype=process.record_dtype)  # time-major scratch
+        rec_buf = {name: np.empty((T, chunk_size)) for name in records}
+        moments = {name: np.zeros((T, 3)) for name in records}
 
         def streamed():
             pairs_ = _pairs_from_words(wc, n, L, T) if wc is not None else pc
+            extra = _completion(done, paths)
+            extra.update({f"{name}_moments": {"sum": m[:, 0].copy(), "sum_sq": m[:, 1].copy(),
+                                              "sum_exp_neg": m[:, 2].copy(), "paths": done, "unit": unit_name(base)}
+                          for name, m in moments.items()})
             return EnsembleCounts(times=times, counts=counts, pair_counts=pairs_, paths=done, seed=seed,
-                                  process=process, start=start, word_counts=wc, extra=_completion(done, paths))
+                                  process=process, start=start, word_counts=wc, extra=extra)
 
         try:
             for c0, c1 in chunks():  # a chunk is counted only once it has been simulated whole
                 count_chunk(process, start, seed, c0, c1 - c0, forward, backward, dt, counts, pc, buf,
-                            pairs=pc is not None, word_counts=wc, word_length=L)
+                            pairs=pc is not None, word_counts=wc, word_length=L, records=rec_buf, moments=moments,
+                            base=base)
         except FloatingPointError as exc:
             exc.partial = streamed()
             raise
@@ -380,7 +410,7 @@ def _completion(done, requested) -> dict:
     return {} if done == requested else {"complete": False, "paths_requested": int(requested)}
 
 
-def fill_chunk(process, start, seed, first_path, out, forward, backward, dt=None) -> None:
+def fill_chunk(process, start, seed, first_path, out, forward, backward, dt=None, records=None, base=2) -> None:
     """Simulate paths ``first_path .. first_path + len(out) - 1`` of a two-sided ensemble into ``out``.
 
     ``out`` has shape ``(n, backward + 1 + forward, *record_shape)``; column ``backward`` is
@@ -388,16 +418,27 @@ def fill_chunk(process, start, seed, first_path, out, forward, backward, dt=None
     a view whose time axis runs towards the past: one code path, a direction switch. Each
     path's numbers depend only on ``(seed, global path index)``, so any split of the paths
     into chunks (local or on a cluster) gives the same ensemble.
+
+    ``records`` (optional) maps the names of extra per-path records (see
+    ``Process._record_names``) to arrays of shape ``(n, backward + 1 + forward)`` that the
+    process fills along with the states, on both arms (views in the same direction as ``out``).
     """
     n = out.shape[0]
     init = process._draw_start(start, seed, first_path, n)
-    process._run_arm(init, seed, first_path, ARM_FORWARD, forward, out[:, backward:], dt)
-    if backward > 0:
-        process.reversed()._run_arm(init, seed, first_path, ARM_BACKWARD, backward, out[:, backward::-1], dt)
+    for proc, arm, steps, view in ((process, ARM_FORWARD, forward, np.s_[:, backward:]),
+                                   (process.reversed() if backward > 0 else None, ARM_BACKWARD, backward,
+                                    np.s_[:, backward::-1])):
+        if proc is None:
+            continue
+        if records:
+            proc._run_arm_records(init, seed, first_path, arm, steps, out[view], dt,
+                                  {name: a[view] for name, a in records.items()}, start, base)
+        else:
+            proc._run_arm(init, seed, first_path, arm, steps, out[view], dt)
 
 
 def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None, counts=None, pair_counts=None,
-                buf=None, pairs=True, word_counts=None, word_length=2):
+                buf=None, pairs=True, word_counts=None, word_length=2, records=None, moments=None, base=2):
     """Simulate ``n`` paths from ``first_path`` and add their per-time counts (streaming mode).
 
     ``counts`` (times x states) and ``pair_counts`` (times-1 x states x states) are added to
@@ -409,6 +450,10 @@ def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None,
     ``buf`` is optional time-major scratch of shape (times, >= n): the paths are written
     time-major so that counting reads each time's states contiguously and keeps that time's
     row of the pair (or word) table in cache.
+
+    ``records`` (optional) maps extra record names to time-major scratch of shape
+    (times, >= n); ``moments[name]`` (times x 3) is then added to with the per-time sums of
+    the record, of its square and of ``base**-record``, path by path in path order.
     """
     T = forward + backward + 1
     k = process.n_states
@@ -419,7 +464,11 @@ def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None,
     if buf is None or buf.shape[0] != T or buf.shape[1] < n:
         buf = np.empty((T, n) + tuple(process.record_shape), dtype=process.record_dtype)
     tm = buf[:, :n]
-    fill_chunk(process, start, seed, first_path, tm.swapaxes(0, 1), forward, backward, dt)
+    rec = {name: a[:, :n] for name, a in (records or {}).items()}
+    fill_chunk(process, start, seed, first_path, tm.swapaxes(0, 1), forward, backward, dt,
+               records={name: a.swapaxes(0, 1) for name, a in rec.items()}, base=base)
+    for name, a in rec.items():
+        _acc_moments(a, math.log(base), moments[name])
     _count.count_time_major(tm, counts, pair_counts if T > 1 else None)
     if word_counts is not None:
         _count.count_words_time_major(tm, k, word_length, word_counts)

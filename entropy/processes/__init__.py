@@ -20,12 +20,13 @@ from .hmm import (
     simple_nonunifilar_source,
 )
 from .kac import KacRing, binary_entropy
+from .jump import MarkovJumpProcess
 from .lattice_gas import LatticeGas
 from .markov import MarkovChain
 
 __all__ = [
     "Process", "DiscreteProcess",
-    "MarkovChain",
+    "MarkovChain", "MarkovJumpProcess",
     "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError",
     "Ehrenfest", "boltzmann_entropy", "gibbs_entropy", "mean_boltzmann_entropy",
     "KacRing", "binary_entropy", "LatticeGas",

@@ -67,6 +67,27 @@ class Process(abc.ABC):
                  out: np.ndarray, dt: float | None = None) -> None:
         """Advance ``init`` by ``steps`` steps, filling ``out[:, 0..steps]`` (may be a reversed view)."""
 
+    def _record_names(self, **requests) -> tuple:
+        """Names of the extra per-path, per-time float64 records asked for by ``simulate(**requests)``.
+
+        A process that records nothing extra (the default) rejects every request that is set,
+        e.g. ``entropy_production=True``, naming the argument; one that supports a record
+        returns its name and fills it in :meth:`_run_arm_records`.
+        """
+        for name, value in requests.items():
+            if value:
+                raise ValueError(f"{name}={value!r}: {type(self).__name__} does not record {name.replace('_', ' ')} "
+                                 "along paths")
+        return ()
+
+    def _run_arm_records(self, init, seed, first_path, arm, steps, out, dt, records, start, base=2) -> None:
+        """As :meth:`_run_arm`, also filling ``records[name][:, 0..steps]`` (views, like ``out``).
+
+        ``start`` is the normalised start specification (records may depend on the t0 law),
+        ``base`` the logarithm base of entropy-valued records.
+        """
+        raise NotImplementedError(f"{type(self).__name__} records nothing besides its states")
+
     def _check_dt(self, dt):
         """Validate the time step; discrete-time processes accept only ``None`` or 1."""
         if dt is None or dt == 1:
