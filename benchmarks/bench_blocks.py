@@ -54,11 +54,20 @@ def main(n=10**7, lmax=16):
     x = (np.cumsum(flips) % 2).astype(np.int32)
     block_entropy_curve(x[:10_000], lmax)  # compile / load the numba cache
 
-    t_vals, c0 = best_of(lambda: block_entropy_curve(x, lmax, n_batches=0))
-    t_full, c1 = best_of(lambda: block_entropy_curve(x, lmax))
+    t_vals, c0 = best_of(lambda: block_entropy_curve(x, lmax, n_blocks=0))
+    t_full, c1 = best_of(lambda: block_entropy_curve(x, lmax), repeat=5)
     print(f"n = {n:.0e}, L = 1..{lmax}, binary")
-    print(f"  entropy, values only (n_batches=0): {t_vals * 1e3:8.1f} ms")
+    print(f"  entropy, values only (n_blocks=0): {t_vals * 1e3:8.1f} ms")
     print(f"  entropy, values + batch-means se  : {t_full * 1e3:8.1f} ms")
+    import numba
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:  # one thread against single-threaded pyinform: the ratio least sensitive to other load
+        t_one, _ = best_of(lambda: block_entropy_curve(x, lmax), repeat=5)
+    finally:
+        numba.set_num_threads(threads)
+    print(f"  entropy, values + se, 1 thread    : {t_one * 1e3:8.1f} ms")
     t_np, ref_np = best_of(lambda: numpy_block_entropies(x, lmax), repeat=1)
     print(f"  plain numpy per L                 : {t_np * 1e3:8.1f} ms   ratio {t_np / t_vals:6.1f}x "
           f"(max |diff| {np.max(np.abs(ref_np - c0.block_entropy.value)):.1e})")
@@ -66,7 +75,7 @@ def main(n=10**7, lmax=16):
         t_pi, ref_pi = best_of(lambda: np.array([pyinform.block_entropy(x, k=L) for L in range(1, lmax + 1)]),
                                repeat=2)
         print(f"  pyinform.block_entropy per L      : {t_pi * 1e3:8.1f} ms   ratio {t_pi / t_vals:6.1f}x "
-              f"(values only), {t_pi / t_full:6.1f}x (with se); max |diff| "
+              f"(values only), {t_pi / t_full:6.1f}x (with se), {t_pi / t_one:6.1f}x (with se, 1 thread); max |diff| "
               f"{np.max(np.abs(ref_pi - c0.block_entropy.value)):.1e}")
     else:
         print("  pyinform not installed: compared with plain numpy only")
@@ -74,7 +83,7 @@ def main(n=10**7, lmax=16):
     # large alphabet: 1000 symbols, words of 3 (1e9 possible words, sorted codes)
     m = n // 10
     y = rng.integers(0, 1000, m)
-    t_y, e = best_of(lambda: block_entropy(y, 3, n_batches=0), repeat=2)
+    t_y, e = best_of(lambda: block_entropy(y, 3, n_blocks=0), repeat=2)
 
     def numpy_unique():
         w = np.lib.stride_tricks.sliding_window_view(y, 3)
@@ -89,7 +98,7 @@ def main(n=10**7, lmax=16):
     # Lempel-Ziv: suffix-array match lengths, O(n log n) (the Kaspar-Schuster scan is O(n^2/log n))
     z = x[:m]
     for method in ("lz76", "kontoyiannis"):
-        t_z, e = best_of(lambda: lempel_ziv_entropy_rate(z, method=method, n_batches=0), repeat=1)
+        t_z, e = best_of(lambda: lempel_ziv_entropy_rate(z, method=method, n_blocks=0), repeat=1)
         print(f"n = {m:.0e}, lempel_ziv_entropy_rate(method={method!r}): {t_z:.2f} s, {e.value:.4f} bits/symbol")
 
 

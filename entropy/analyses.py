@@ -280,10 +280,10 @@ def _run_barbed(sc, res, progress, stop):
         curve = block_entropy_curve(seq, a["max_length"], base=b)
         row["h_est"] = float(curve.entropy_rate.value[-1])
         row["h_est_stderr"] = float(curve.entropy_rate.stderr[-1])
-        row["E_est"] = float(curve.excess_entropy.value[-1])
-        row["E_est_stderr"] = float(curve.excess_entropy.stderr[-1])
+        row["E_est"] = float(curve.excess_entropy_intercept.value[-1])
+        row["E_est_stderr"] = float(curve.excess_entropy_intercept.stderr[-1])
         res.arrays[f"{entry['name']}_{i}/h_curve"] = np.asarray(curve.entropy_rate.value, float)
-        res.arrays[f"{entry['name']}_{i}/E_curve"] = np.asarray(curve.excess_entropy.value, float)
+        res.arrays[f"{entry['name']}_{i}/E_curve"] = np.asarray(curve.excess_entropy_intercept.value, float)
         rows.append(row)
     res.tables["barbed_arrow"] = rows
     res.metadata["complete"] = len(rows) == len(entries)

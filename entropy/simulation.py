@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 import sys
 from dataclasses import dataclass, field
 
@@ -26,6 +25,8 @@ from ._kernels.jump import accumulate_moments as _acc_moments
 from ._kernels.markov import LANES
 from ._kernels.rng import ARM_BACKWARD, ARM_FORWARD
 from ._units import check_base, check_positive_int, unit_name
+from .errors import InsufficientMemoryError, available_memory
+from .errors import format_bytes as _fmt_bytes
 from .processes.base import Process
 
 __all__ = ["simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", "available_memory", "fill_chunk",
@@ -34,60 +35,6 @@ __all__ = ["simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError", 
 #: Default size of one chunk of stored states (bytes); chunks bound the scratch memory of
 #: streaming runs and set the granularity of progress reports.
 CHUNK_BYTES = 32 * 2**20
-
-
-class InsufficientMemoryError(MemoryError):
-    """A requested array would not fit in the memory available."""
-
-
-def available_memory() -> int:
-    """Bytes of memory this process can still allocate.
-
-    The smallest of: ``MemAvailable`` (Linux; ``SC_AVPHYS_PAGES`` elsewhere), the cgroup's
-    ``memory.max`` less its ``memory.current`` (containers), and the address-space limit
-    (``ulimit -v``, ``RLIMIT_AS``) less the address space already mapped.
-    """
-    avail = None
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    avail = int(line.split()[1]) * 1024
-                    break
-    except (OSError, ValueError, IndexError):
-        pass
-    if avail is None:
-        try:
-            avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        except (ValueError, OSError, AttributeError):
-            avail = 8 * 2**30
-    limits = [avail]
-    try:
-        with open("/sys/fs/cgroup/memory.max") as f:
-            cap = f.read().strip()
-        if cap != "max":
-            with open("/sys/fs/cgroup/memory.current") as f:
-                limits.append(int(cap) - int(f.read().strip()))
-    except (OSError, ValueError):
-        pass
-    try:
-        import resource
-
-        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-        if soft != resource.RLIM_INFINITY:
-            with open("/proc/self/statm") as f:
-                mapped = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-            limits.append(soft - mapped)
-    except (ImportError, OSError, ValueError, IndexError):
-        pass
-    return max(0, min(limits))
-
-
-def _fmt_bytes(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.1f} {unit}"
-        n /= 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -531,11 +478,9 @@ def count_chunk(process, start, seed, first_path, n, forward, backward, dt=None,
 
 def _pairs_from_words(wc, n, L, T):
     """Pair counts at every time, marginalised from the L-word counts (any pair lies in some word)."""
-    pc = np.empty((T - 1, n, n), np.int64)
+    pc = np.zeros((T - 1, n, n), np.int64)
     rows = wc.shape[0]
     for t in range(T - 1):
         s0 = min(t, rows - 1)
-        off = t - s0
-        w = wc[s0].reshape((n,) * L)
-        pc[t] = w.sum(axis=tuple(a for a in range(L) if a not in (off, off + 1)))
+        _count.marginal_counts(wc[s0], n, L, t - s0, 2, pc[t].reshape(-1))
     return pc

@@ -269,8 +269,11 @@ def test_sunspots_analysis_fitted_chains_agree_with_the_estimates():
     years, values = sun.load_sunspots()
     assert years[0] == 1700 and years[-1] == 2008 and values.size == 309
     r = sun.analyse(values, max_history=2)
-    # forwards and backwards: the same estimate of a stationary sequence
-    np.testing.assert_allclose(r["h_forward"][:, 0], r["h_backward"][:, 0], atol=1e-12)
+    # forwards and backwards: estimates of the same rate of a stationary sequence; the plug-in
+    # conditional entropies' history counts differ by one window (the first history against
+    # the last) out of N ~ 306, which moves a plug-in entropy by at most about 2 log2(N) / N
+    n = r["symbols"].size - 2
+    np.testing.assert_allclose(r["h_forward"][:, 0], r["h_backward"][:, 0], atol=2 * np.log2(n) / n)
     # fitted order-k chain and the plug-in estimate of h(k) use the same windows; within
     # 3 of their combined standard errors (they are nearly the same number)
     gap = np.abs(r["h_fit"][:, 0] - r["h_forward"][:, 0])

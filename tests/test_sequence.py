@@ -93,13 +93,19 @@ def test_hand_computed_single_row():
     H1 = 1.0
     assert block_entropy(x, 2).value == pytest.approx(H2, abs=1e-14)
     assert block_entropy(x, 1).value == pytest.approx(H1, abs=1e-14)
-    assert entropy_rate(x, 1).value == pytest.approx(H2 - H1, abs=1e-14)
-    assert excess_entropy(x, 1).value == pytest.approx(2 * H1 - H2, abs=1e-14)
+    # default: history and target counted over the same 5 windows of 2 symbols; first
+    # symbols 0, 0, 1, 1, 0 (three 0), second symbols 0, 1, 1, 0, 1 (three 1)
+    Hp = math.log2(5) - (3 * math.log2(3) + 2) / 5
+    assert entropy_rate(x, 1).value == pytest.approx(H2 - Hp, abs=1e-14)
+    assert excess_entropy(x, 1).value == pytest.approx(2 * Hp - H2, abs=1e-14)
+    # windows="all": each block entropy over all its windows (the former convention)
+    assert entropy_rate(x, 1, windows="all").value == pytest.approx(H2 - H1, abs=1e-14)
+    assert excess_entropy(x, 1, windows="all").value == pytest.approx(2 * H1 - H2, abs=1e-14)
     # words of 3: 001, 011, 110, 101 -> 4 distinct, each once -> 2 bits
     curve = block_entropy_curve(x, 3)
     np.testing.assert_allclose(curve.block_entropy.value, [H1, H2, 2.0], atol=1e-14)
     np.testing.assert_allclose(curve.entropy_rate.value, [H1, H2 - H1, 2.0 - H2], atol=1e-14)
-    np.testing.assert_allclose(curve.excess_entropy.value, [0.0, H2 - 2 * (H2 - H1), 2.0 - 3 * (2.0 - H2)],
+    np.testing.assert_allclose(curve.excess_entropy_intercept.value, [0.0, H2 - 2 * (H2 - H1), 2.0 - 3 * (2.0 - H2)],
                                atol=1e-14)
     assert curve.unit == "bits"
 
@@ -201,7 +207,7 @@ def test_markov_chain_h_and_E(rows):
         est = curve.entropy_rate
         assert abs(est.value[L - 1] - h) < 5 * est.stderr[L - 1]
         # E(L) = H(L) - L h(L) = H(1) - h = E for an order-1 chain, L >= 2
-        est = curve.excess_entropy
+        est = curve.excess_entropy_intercept
         assert abs(est.value[L - 1] - E) < 5 * est.stderr[L - 1]
 
 
@@ -213,7 +219,12 @@ def test_two_state_chain_backward_equals_forward():
     bwd = entropy_rate(x, 2, direction="backward")
     _check(bwd, h, 0.02)
     _check(excess_entropy(x, 2, direction="backward"), E, 0.02)
-    assert fwd.value == pytest.approx(bwd.value, abs=1e-12)
+    # the history counts of the two directions differ by one window (the row's first history
+    # against its last) out of N = 49 998: a plug-in entropy moves by at most about
+    # 2 log2(N) / N = 6.2e-4 bits when one sample changes
+    assert abs(fwd.value - bwd.value) < 2 * math.log2(49_998) / 49_998
+    fa = entropy_rate(x, 2, windows="all")
+    assert fa.value == pytest.approx(entropy_rate(x, 2, direction="backward", windows="all").value, abs=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,7 +241,7 @@ def test_backward_is_forward_on_reversed_rows():
         assert b.value == r.value and b.stderr == r.stderr
     cb = block_entropy_curve(x, 5, direction="backward")
     cr = block_entropy_curve(rev, 5)
-    np.testing.assert_array_equal(cb.excess_entropy.value, cr.excess_entropy.value)
+    np.testing.assert_array_equal(cb.excess_entropy_intercept.value, cr.excess_entropy_intercept.value)
     np.testing.assert_array_equal(cb.entropy_rate.stderr, cr.entropy_rate.stderr)
 
 
@@ -244,12 +255,12 @@ def test_same_numbers_on_one_thread():
     finally:
         numba.set_num_threads(n)
     np.testing.assert_array_equal(a.block_entropy.value, b.block_entropy.value)
-    np.testing.assert_array_equal(a.excess_entropy.stderr, b.excess_entropy.stderr)
+    np.testing.assert_array_equal(a.excess_entropy_intercept.stderr, b.excess_entropy_intercept.stderr)
 
 
 def test_no_batches_gives_nan_stderr():
-    e = block_entropy([0, 1, 1, 0, 1, 0, 0, 1], 2, n_batches=0)
-    assert math.isnan(e.stderr) and e.extra["n_batches"] == 0
+    e = block_entropy([0, 1, 1, 0, 1, 0, 0, 1], 2, n_blocks=0)
+    assert math.isnan(e.stderr) and e.extra["n_blocks"] == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,10 +287,10 @@ def brute_match_lengths(x):
 def test_lempel_ziv_kaspar_schuster_example():
     # Kaspar & Schuster (1987): 0 | 001 | 10 | 100 | 1000 | 101 -> c = 6
     x = [int(c) for c in "0001101001000101"]
-    e = lempel_ziv_entropy_rate(x, n_batches=0)
+    e = lempel_ziv_entropy_rate(x, n_blocks=0)
     assert list(e.extra["complexity"]) == [6]
     assert e.value == pytest.approx(6 * math.log2(16) / 16, abs=1e-14)
-    assert lempel_ziv_entropy_rate(x, base=math.e, n_batches=0).value == pytest.approx(6 * math.log(16) / 16)
+    assert lempel_ziv_entropy_rate(x, base=math.e, n_blocks=0).value == pytest.approx(6 * math.log(16) / 16)
 
 
 def test_lempel_ziv_constant_and_periodic():
@@ -301,13 +312,13 @@ def test_match_lengths_and_both_estimators_against_brute_force(alphabet, n, peri
     i, c = 0, 0
     while i < n:
         c, i = c + 1, i + lam[i]
-    e = lempel_ziv_entropy_rate(x, n_batches=0)
+    e = lempel_ziv_entropy_rate(x, n_blocks=0)
     assert list(e.extra["complexity"]) == [c]
-    k = lempel_ziv_entropy_rate(x, method="kontoyiannis", n_batches=0)
+    k = lempel_ziv_entropy_rate(x, method="kontoyiannis", n_blocks=0)
     expected = 1.0 / np.mean(lam[1:] / np.log2(np.arange(2, n + 1)))
     assert k.value == pytest.approx(expected, rel=1e-12)
     # rows: the mean of the per-row estimates
-    two = lempel_ziv_entropy_rate(np.stack([x, x[::-1]]), method="kontoyiannis", n_batches=0)
+    two = lempel_ziv_entropy_rate(np.stack([x, x[::-1]]), method="kontoyiannis", n_blocks=0)
     lam_r = brute_match_lengths(x[::-1])
     expected_r = 1.0 / np.mean(lam_r[1:] / np.log2(np.arange(2, n + 1)))
     assert two.value == pytest.approx((expected + expected_r) / 2, rel=1e-12)
@@ -337,7 +348,8 @@ def test_match_lengths_and_both_estimators_against_brute_force(alphabet, n, peri
         (lambda: block_entropy([0, 1, 1], 1, direction="sideways"), "direction='sideways'"),
         (lambda: entropy_rate([0, 1, 1], 1, base=1), "base=1"),
         (lambda: block_entropy([0, 1, 1], 1, base=-2), "base=-2"),
-        (lambda: block_entropy([0, 1, 1], 1, n_batches=-1), "n_batches=-1"),
+        (lambda: block_entropy([0, 1, 1], 1, n_blocks=-1), "n_blocks=-1"),
+        (lambda: entropy_rate([0, 1, 1], 1, windows="some"), "windows='some'"),
         (lambda: block_entropy([0, 1, 1], 1, confidence=1.5), "confidence=1.5"),
         (lambda: lempel_ziv_entropy_rate([1]), "series: rows of 1 symbol"),
         (lambda: lempel_ziv_entropy_rate([0, 1], base=0), "base=0"),
@@ -347,3 +359,62 @@ def test_match_lengths_and_both_estimators_against_brute_force(alphabet, n, peri
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# the field's conventions: equal to pyinform (inform) on short series
+# ---------------------------------------------------------------------------------------------
+
+
+def _pyinform():
+    """pyinform's block_entropy and entropy_rate, or skip (not installed, or its bundled C
+    library does not load on this platform)."""
+    try:
+        from pyinform.blockentropy import block_entropy as be
+        from pyinform.entropyrate import entropy_rate as er
+    except (ImportError, OSError) as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"pyinform unavailable: {exc}")
+    return be, er
+
+
+@pytest.mark.parametrize("alphabet", [2, 4])
+@pytest.mark.parametrize("rows", [1, 3])
+def test_equal_to_pyinform_on_short_series(alphabet, rows):
+    pyinform_be, pyinform_er = _pyinform()
+    rng = np.random.default_rng(100 * alphabet + rows)
+    for n in (5, 6, 8, 11, 17, 25, 50):
+        x = rng.integers(0, alphabet, size=(rows, n) if rows > 1 else n)
+        x[..., 0] = alphabet - 1  # pyinform infers the alphabet from the largest symbol
+        for k in range(1, min(n - 1, 5)):
+            assert entropy_rate(x, k).value == pytest.approx(pyinform_er(x, k), abs=1e-12)
+            assert block_entropy(x, k).value == pytest.approx(pyinform_be(x, k), abs=1e-12)
+
+
+def test_issue_examples_are_not_negative():
+    # the former convention gave -0.0817 and -0.0561 bits
+    assert entropy_rate([0, 1, 0, 1], 1).value == 0.0
+    assert entropy_rate([0, 1, 0, 1], 1, windows="all").value == pytest.approx(-0.0817, abs=1e-4)
+    E = excess_entropy([0, 0, 0, 1, 0], 1).value
+    # windows 00, 00, 01, 10: past 0,0,0,1 and future 0,0,1,0 -> I = 2 H(1/4) - H(1/2, 1/4, 1/4)
+    Hq = -(0.25 * math.log2(0.25) + 0.75 * math.log2(0.75))
+    assert E == pytest.approx(2 * Hq - 1.5, abs=1e-14) and E > 0
+    # short golden-mean series: h in [0, 1] bit for every one of them
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        x = [0]
+        for _ in range(9):
+            x.append(0 if x[-1] == 1 else int(rng.random() < 0.5))
+        h = entropy_rate(x, 1).value
+        assert 0.0 <= h <= 1.0
+
+
+def test_deprecated_names_warn_and_still_work():
+    x = simulate_chain(P3, 2000, seed=3)
+    with pytest.warns(DeprecationWarning, match="n_blocks"):
+        e = block_entropy(x, 2, n_batches=5)
+    assert e.extra["n_blocks"] == 5 and e.stderr == block_entropy(x, 2, n_blocks=5).stderr
+    curve = block_entropy_curve(x, 3)
+    with pytest.warns(DeprecationWarning, match="excess_entropy_intercept"):
+        old = curve.excess_entropy
+    assert old is curve.excess_entropy_intercept
+    assert entropy_rate(x).extra["history"] == 1 and excess_entropy(x).extra["history"] == 1

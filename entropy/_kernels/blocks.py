@@ -24,12 +24,25 @@ def _code_at(data, pos, length, a):
     return code
 
 
+@njit(inline="always", cache=True)
+def _count_run(data, p, n, length, a, top, row):
+    """``row[code] += 1`` for the ``n`` windows starting at ``p .. p + n - 1`` (rolling code)."""
+    if n <= 0:
+        return
+    code = _code_at(data, p, length, a)
+    row[code] += 1
+    for i in range(1, n):
+        code = (code - np.int64(data[p + i - 1]) * top) * a + np.int64(data[p + i + length - 1])
+        row[code] += 1
+
+
 @njit(parallel=True, cache=True)
 def count_windows_dense(data, task_pos, task_n, out_bounds, length, a, counts):
     """``counts[o, code] += 1`` for every window of the tasks ``out_bounds[o] : out_bounds[o+1]``.
 
     Every output row is filled by one thread, so there are no races and the integer counts
-    do not depend on the number of threads.
+    do not depend on the number of threads. A task is walked as four interleaved runs (four
+    independent rolling codes), which hides the latency of each code update and increment.
     """
     top = np.int64(1)
     for _ in range(length - 1):
@@ -39,13 +52,30 @@ def count_windows_dense(data, task_pos, task_n, out_bounds, length, a, counts):
         for t in range(out_bounds[o], out_bounds[o + 1]):
             p = task_pos[t]
             n = task_n[t]
-            if n <= 0:
+            q = n // 4
+            if q < 2:
+                _count_run(data, p, n, length, a, top, row)
                 continue
-            code = _code_at(data, p, length, a)
-            row[code] += 1
-            for i in range(1, n):
-                code = (code - np.int64(data[p + i - 1]) * top) * a + np.int64(data[p + i + length - 1])
-                row[code] += 1
+            p1, p2, p3 = p + q, p + 2 * q, p + 3 * q
+            c0 = _code_at(data, p, length, a)
+            c1 = _code_at(data, p1, length, a)
+            c2 = _code_at(data, p2, length, a)
+            c3 = _code_at(data, p3, length, a)
+            row[c0] += 1
+            row[c1] += 1
+            row[c2] += 1
+            row[c3] += 1
+            e = length - 1
+            for i in range(1, q):
+                c0 = (c0 - np.int64(data[p + i - 1]) * top) * a + np.int64(data[p + i + e])
+                c1 = (c1 - np.int64(data[p1 + i - 1]) * top) * a + np.int64(data[p1 + i + e])
+                c2 = (c2 - np.int64(data[p2 + i - 1]) * top) * a + np.int64(data[p2 + i + e])
+                c3 = (c3 - np.int64(data[p3 + i - 1]) * top) * a + np.int64(data[p3 + i + e])
+                row[c0] += 1
+                row[c1] += 1
+                row[c2] += 1
+                row[c3] += 1
+            _count_run(data, p + 4 * q, n - 4 * q, length, a, top, row)
 
 
 @njit(parallel=True, cache=True)
@@ -195,3 +225,66 @@ def reversal_divergence_rows(C, rev, alpha, out):
 def reversal_divergence_row(C, r, rev, alpha):
     """Row ``r`` of :func:`reversal_divergence_rows` without starting threads."""
     return _row_divergence(C, r, rev, alpha)
+
+
+@njit(inline="always", cache=True)
+def _xlogx(c, lut):
+    return lut[c] if c < lut.size else c * np.log(c)
+
+
+@njit(cache=True)
+def _xlogx_row(row, width, lut):
+    s = 0.0
+    m = 0.0
+    for j in range(width):
+        c = row[j]
+        if c > 0:
+            s += _xlogx(c, lut)
+            m += c
+    return s, m
+
+
+@njit(parallel=True, cache=True)
+def plugin_block_entropies(counts, a, lmax, lmin, tail_batch, tail_codes, lut, out):
+    r"""Plug-in block entropies (nats) of every segment and of the whole, for ``L = lmax .. lmin``.
+
+    ``counts[b]`` (``b < B``) is the dense table of the words of ``lmax`` symbols of segment
+    ``b``; row ``B`` (the last) is overwritten with their sum, the whole series. Every row is
+    then overwritten in place: the table of ``L - 1`` symbols is the table of ``L`` summed over
+    the last symbol, plus one window per row end, ``tail_codes[lmax - L + 1, i]`` in segment
+    ``tail_batch[i]`` (-1: none). ``out[b, lmax - L]`` gets
+    :math:`H = \ln N - \sum_w c_w \ln c_w / N` (``lut[c] = c ln c`` for small counts).
+
+    Two parallel regions only (column sums; then one row per task through all lengths), so
+    the kernel stays fast when the threads are contended; integer sums and a fixed order per
+    row make the result independent of the number of threads.
+    """
+    nb = counts.shape[0] - 1
+    width0 = np.int64(1)
+    for _ in range(lmax):
+        width0 *= a
+    nchunk = 64
+    per = (width0 + nchunk - 1) // nchunk
+    for k in prange(nchunk):
+        for j in range(k * per, min(width0, (k + 1) * per)):
+            c = np.int64(0)
+            for b in range(nb):
+                c += counts[b, j]
+            counts[nb, j] = c
+    for b in prange(nb + 1):
+        row = counts[b]
+        width = width0
+        for step in range(lmax - lmin + 1):
+            if step > 0:
+                width //= a
+                for j in range(width):
+                    s = np.int64(0)
+                    for q in range(a):
+                        s += row[j * a + q]
+                    row[j] = s
+                for i in range(tail_batch.size):
+                    c = tail_codes[step, i]
+                    if c >= 0 and (b == nb or tail_batch[i] == b):
+                        row[c] += 1
+            s, m = _xlogx_row(row, width, lut)
+            out[b, step] = np.log(m) - s / m if m > 0 else np.nan

@@ -101,3 +101,25 @@ def _count_words_tm(tm, n, L, counts, tb):
                 for j in range(L):
                     w = w * n + tm[t + j, p]
                 counts[t, w] += 1
+
+
+@njit(cache=True)
+def marginal_counts(row, n, L, off, length, out):
+    """``out[v] += sum of row[w]`` over the L-words ``w`` (mixed radix, ``n ** L`` entries) whose
+    symbols ``off .. off + length - 1`` form the word ``v``: the counts of a sub-window."""
+    n_pre = 1
+    for _ in range(off):
+        n_pre *= n
+    n_sub = 1
+    for _ in range(length):
+        n_sub *= n
+    n_post = 1
+    for _ in range(L - off - length):
+        n_post *= n
+    for pre in range(n_pre):
+        for sub in range(n_sub):
+            base = (pre * n_sub + sub) * n_post
+            s = 0
+            for q in range(n_post):
+                s += row[base + q]
+            out[sub] += s

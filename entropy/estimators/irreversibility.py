@@ -93,18 +93,16 @@ from .._units import check_base, check_positive_int, unit_name
 from ._compat import renamed
 from ._result import Estimate
 from .discrete import _reject_complex
-from .sequence import (
-    _all_codes,
-    _as_rows,
-    _check_confidence,
-    _check_window,
-    _dense_ok,
-    _dense_tables,
-    _first,
-    _fits,
-    _pieces,
-    _Rows,
-)
+from .sequence import _as_rows, _check_confidence, _check_window, _first
+from .words import Rows as _Rows
+from .words import compressed as _compressed
+from .words import dense_ok as _dense_ok
+from .words import dense_tables as _dense_tables
+from .words import fits as _fits
+from .words import mixed_radix_codes as _all_codes
+from .words import pieces as _pieces
+from .words import reversal_codes as _reversal_codes
+from .words import window_positions as _window_positions
 
 __all__ = [
     "entropy_production",
@@ -164,6 +162,8 @@ def _prepare(series, value, name, symbol_reversal, n_blocks):
     lmax = check_positive_int(value, name, minimum=1 if name == "history" else 2) + (name == "history")
     k = lmax - 1
     _check_window(lmax, rows, name, value)
+    if symbol_reversal is None and rows.alphabet > max(2**16, rows.data.size):
+        rows = _compressed(rows)  # sparse symbols: the identity reversal needs no table of them all
     rho, a = _check_reversal(symbol_reversal, rows.alphabet)
     if rows.data.min() == rows.data.max() and rho[rows.data[0]] == rows.data[0]:
         raise ValueError(
@@ -171,11 +171,6 @@ def _prepare(series, value, name, symbol_reversal, n_blocks):
             "nothing to estimate"
         )
     rows = _Rows(rows.data, rows.starts, rows.ends, a)
-    if not _fits(a, k + 1):
-        raise ValueError(
-            f"{name}={value!r}: words of {k + 1} symbols over {a} symbols exceed 64-bit codes; "
-            "use a shorter history"
-        )
     pieces = _pieces(rows, n_blocks, k + 1, min_windows=8 * (k + 1))
     if pieces.n_batches < 2:
         raise ValueError(f"series: too short to cut into 2 blocks of at least {8 * (k + 1)} words")
@@ -201,14 +196,23 @@ class _Table:
         return np.asarray(self.C.sum(axis=0)).reshape(-1).astype(float)
 
 
-def _closed_table(codes, counts_by_block, length, a, rho):
-    """Restrict to the observed words and their reversals (sorted codes -> columns)."""
-    rcodes = np.empty_like(codes)
-    _kb.reverse_codes(codes, length, a, rho, rcodes)
-    words = np.union1d(codes, rcodes)
+def _closed_table(codes, counts_by_block, length, a, rho, reversal=None):
+    """Restrict to the observed words and their reversals (sorted codes -> columns).
+
+    Mixed-radix ``codes`` are reversed arithmetically; codes of any other scheme come with
+    ``reversal = (window codes, codes of the reversed windows)`` from
+    :func:`entropy.estimators.words.reversal_codes`.
+    """
+    if reversal is None:
+        rcodes = np.empty_like(codes)
+        _kb.reverse_codes(codes, length, a, rho, rcodes)
+        words = np.union1d(codes, rcodes)
+        rwords = np.empty_like(words)
+        _kb.reverse_codes(words, length, a, rho, rwords)
+    else:  # reversal is an involution: w -> r and r -> w for every window
+        words, first = np.unique(np.concatenate(reversal), return_index=True)
+        rwords = np.concatenate(reversal[::-1])[first]
     col = np.searchsorted(words, codes)
-    rwords = np.empty_like(words)
-    _kb.reverse_codes(words, length, a, rho, rwords)
     shape = (counts_by_block.shape[0], words.size)
     if shape[0] * shape[1] <= _CHUNK:
         C = np.zeros(shape)
@@ -229,6 +233,13 @@ def _word_tables(rows: _Rows, pieces, lmax: int, rho) -> dict:
             out[L] = _closed_table(seen, counts[:, seen], L, a, rho)
         return out
     for L in range(1, lmax + 1):
+        if not _fits(a, L):  # relabelled codes: the words and their reversals coded together
+            fwd, rev = _reversal_codes(rows, L, rho)
+            piece = np.searchsorted(pieces.u, _window_positions(rows, L), side="right") - 1
+            seen, inv = np.unique(fwd, return_inverse=True)
+            counts = sp.csr_matrix((np.ones(fwd.size), (pieces.batch[piece], inv.reshape(-1))), shape=(nb, seen.size))
+            out[L] = _closed_table(seen, counts, L, a, rho, reversal=(fwd, rev))
+            continue
         # windows of L symbols of block b: starts in [u, v), and up to end - L in a row's last piece
         ends = np.where(pieces.final, pieces.end, pieces.v + L - 1)
         per_block = []
@@ -393,7 +404,7 @@ def entropy_production(series, history=1, method="plugin", base=2, *, symbol_rev
     Raises
     ------
     ValueError
-        Bad symbols, ``history`` < 1 or too long for the rows (or for 64-bit word codes), a
+        Bad symbols, ``history`` < 1 or too long for the rows, a
         constant series, a series too short for 2 blocks, or a bad option.
 
     References

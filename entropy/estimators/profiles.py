@@ -36,6 +36,7 @@ distinct words (``np.unique`` over rows).
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from types import SimpleNamespace
@@ -45,7 +46,9 @@ import numpy as np
 from .._kernels import counting as _count
 from .._kernels import tables as _tables
 from .._units import check_base, check_positive_int, unit_name
+from ..errors import check_memory
 from ._result import Profile
+from . import words as _words
 from ._profile_errors import (bias_aware_interval, bias_scale, bootstrap_profile, conditional_df, mi_df,
                               pair_influence_se, t_interval)
 from .discrete import _reject_complex, second_order_variance, shannon_arrays
@@ -107,6 +110,22 @@ class _Data:
             raise ValueError(f"n_states={n_states!r}: smaller than the largest state + 1 ({seen})")
         self.n_states = int(n_states or seen)
 
+    def compacted(self):
+        """The same stored states relabelled to the K distinct states seen (0..K-1), or self.
+
+        Entropies, rates, excess entropies and irreversibility do not depend on the names of
+        the states; per-time tables indexed by state then have K, not ``max + 1``, columns.
+        """
+        if self.states is None:
+            return self
+        uniq, inv = np.unique(self.states, return_inverse=True)
+        if uniq.size == self.n_states:
+            return self
+        out = copy.copy(self)
+        out.states = inv.reshape(self.states.shape).astype(np.int64)
+        out.n_states = int(uniq.size)
+        return out
+
     def window_batches(self, lo, length, name="history"):
         """Streamed counts of the windows ``X_{t+lo} .. X_{t+lo+length-1}``, in batches of times.
 
@@ -116,49 +135,34 @@ class _Data:
         streamed (``word_counts`` of length L, or the pair counts): any window of up to L
         symbols is a sub-window of some L-word.
         """
-        n = self.n_states
         if self.word_counts is not None:
             W = np.asarray(self.word_counts)
         elif self.pair_counts is not None:
             W = np.asarray(self.pair_counts).reshape(len(self.pair_counts), -1)
         else:
             W = np.asarray(self.counts)
-        rows = W.shape[0]
-        L = round(math.log(W.shape[1], n)) if n > 1 else len(self.times) - rows + 1
-        if n > 1 and n**L != W.shape[1]:  # pragma: no cover - malformed input
-            raise ValueError("ensemble: word counts do not have n_states ** L columns")
-        if length > L:
-            raise ValueError(
-                f"{name}: needs words of {length} symbols, but the streamed counts hold words of {L}; "
-                f"simulate with store=False, word_length={length} (or store the paths)")
-        T = len(self.times)
-        valid = np.arange(max(-lo, 0), min(T, T - (lo + length) + 1))
-        step = max(1, BATCH_ENTRIES // n**length)
-        for b0 in range(0, valid.size, step):
-            vb = valid[b0 : b0 + step]
-            table = np.empty((vb.size, n**length), np.int64)
-            for j, t in enumerate(vb):
-                start = t + lo
-                s0 = min(start, rows - 1)  # the L-word starting at s0 covers the window
-                off = start - s0
-                w = W[s0].reshape((n,) * L)
-                axes = tuple(a for a in range(L) if not off <= a < off + length)
-                table[j] = w.sum(axis=axes).ravel() if axes else w.ravel()
-            yield table, vb
+        return _words.streamed_window_tables(W, self.n_states, len(self.times), lo, length, name)
 
     # per-time counts of single symbols
-    def symbol_counts(self):
+    def symbol_counts(self, by_state=True):
+        """``counts[t, x]``; with ``by_state=False`` the columns need not be the states (for
+        sparse symbols the distinct symbols of each time are counted by sorting)."""
         if self.counts is not None:
             return self.counts
-        counts = np.zeros((len(self.times), self.n_states), np.int64)
+        T, n = len(self.times), self.n_states
+        if not by_state and T * n > max(_words.DENSE_WORDS, 2 * self.states.size):
+            return _words.sorted_column_counts(self.states)
+        check_memory(8.0 * T * n, f"ensemble: per-time counts of {n} states (largest state + 1) at {T} times",
+                     "relabel sparse states to 0..K-1 first (np.unique(states, return_inverse=True))")
+        counts = np.zeros((T, n), np.int64)
         _count.count_columns(np.ascontiguousarray(self.states), counts)
         return counts
 
 
 #: Largest number of count-table entries processed at once (bounds the temporaries).
-BATCH_ENTRIES = 2**23
-#: Word alphabets up to this size are counted per time with a dense bincount, not by sorting.
-DENSE_WORDS = 2**20
+BATCH_ENTRIES = _words.BATCH_ENTRIES
+#: Word alphabets up to this size are counted per time in dense tables, not by sorting.
+DENSE_WORDS = _words.DENSE_WORDS
 
 
 def _H(counts, method, alphabet, **kw):
@@ -174,35 +178,6 @@ def _pad_counts(columns):
     for i, c in enumerate(columns):
         out[i, : c.size] = c
     return out
-
-
-def _word_codes(states, offsets, n):
-    """Codes of the words ``(X_{t+o} for o in offsets)`` for every path and every valid t.
-
-    Returns ``(codes, valid_t)``: ``codes`` has shape (paths, len(valid_t)); the last offset is
-    the least significant digit. Exact for any alphabet: int64 mixed radix when
-    ``n ** len(offsets) < 2**63``, else per-time relabelling of distinct rows.
-    """
-    T = states.shape[1]
-    lo = -min(offsets)
-    hi = max(offsets)
-    valid = np.arange(max(lo, 0), T - max(hi, 0))
-    L = len(offsets)
-    if valid.size == 0:
-        return np.zeros((states.shape[0], 0), np.int64), valid
-    if L * math.log2(max(n, 2)) < 63:
-        codes = np.zeros((states.shape[0], valid.size), np.int64)
-        for o in offsets:
-            codes *= n
-            codes += states[:, valid + o]
-        return codes, valid
-    # relabel column by column: exact, no overflow
-    codes = np.empty((states.shape[0], valid.size), np.int64)
-    for j, t in enumerate(valid):
-        block = np.stack([states[:, t + o] for o in offsets], axis=1)
-        _, inv = np.unique(block, axis=0, return_inverse=True)
-        codes[:, j] = inv.ravel()
-    return codes, valid
 
 
 def _finish(quantity, times, values, stderr, samples, base, method, confidence, extra=None, df=None, **kw):
@@ -449,7 +424,7 @@ def entropy_profile(ensemble, *, method=None, base=2, confidence=0.95, times=Non
     method = method or "miller_madow"
     b = _check_common(base, confidence)
     d = _Data(ensemble, times, n_states)
-    counts = d.symbol_counts()
+    counts = d.symbol_counts(by_state=False)
     K = alphabet_size or d.n_states
     v, se, _ = shannon_arrays(counts, method=method, base=b,
                               alphabet_size=K if method == "nsb" else alphabet_size)
@@ -524,42 +499,30 @@ def _conditional_tables(pc, method, n_hist, n_target):
 def _mi_tables(pc, method, Ka, Kb):
     """I[a ; b] (nats) and its delta-method stderr from tables ``pc[t, a, b]``."""
     r = pc.shape[0]
-    joint = pc.reshape(r, -1)
-    a = pc.sum(axis=2)
-    c = pc.sum(axis=1)
-    I = _H(a, method, Ka) + _H(c, method, Kb) - _H(joint, method, Ka * Kb)
-    M = joint.sum(axis=1).astype(float)
+    mom = np.empty((r, 6))  # H(a), H(b), H(a, b), E[l], E[l^2], M with l = log p(a,b) / (p(a) p(b))
+    _tables.mi_moments(np.ascontiguousarray(pc), mom)
+    Ha, Hb, Hab, m1, m2, M = mom.T
+    if method == "plugin":
+        I = Ha + Hb - Hab
+    else:
+        I = _H(pc.sum(axis=2), method, Ka) + _H(pc.sum(axis=1), method, Kb) - _H(pc.reshape(r, -1), method, Ka * Kb)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lr = np.log(pc * M[:, None, None] / (a[:, :, None] * c[:, None, :]))
-    lr = np.where(pc > 0, lr, 0.0)
-    p = pc / M[:, None, None]
-    m1 = (p * lr).sum(axis=(1, 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se = np.sqrt(np.clip((p * lr**2).sum(axis=(1, 2)) - m1**2, 0, None) / M + second_order_variance(mi_df(pc), M))
+        se = np.sqrt(np.clip(m2 - m1**2, 0, None) / M + second_order_variance(mi_df(pc), M))
     return I, se, M
 
 
-def _code_batches(codes, n_codes):
-    """Dense per-column count tables of small word codes, in batches: yields (table, columns)."""
-    T = codes.shape[1]
-    step = max(1, BATCH_ENTRIES // n_codes)
-    for b0 in range(0, T, step):
-        cols = np.arange(b0, min(T, b0 + step))
-        yield np.stack([np.bincount(codes[:, j], minlength=n_codes) for j in cols]), cols
+def _conditional_from_parts(hist, target, method, n_hist_words, n_target):
+    """H[target | history] (nats) and its delta-method stderr per column of exact part codes.
 
-
-def _conditional_from_codes(joint, n_target, method, n_hist_words):
-    """H[target | history] (nats) and its delta-method stderr per column of joint word codes.
-
-    The last digit of a joint code is the target symbol, the higher digits the history.
+    ``hist`` and ``target`` (paths x columns) code the two parts of the same samples; the
+    joint counts come from :func:`entropy.estimators.words.pair_counts`, so the history
+    counts are exactly the marginals of the joint table whatever the code scheme.
     """
-    M, T = joint.shape
+    M, T = hist.shape
     se = np.empty(T)
     cj_cols, ch_cols = [], []
     for j in range(T):
-        words, cnt_j = np.unique(joint[:, j], return_counts=True)
-        _, hidx = np.unique(words // n_target, return_inverse=True)
-        cnt_h = np.bincount(hidx, weights=cnt_j)
+        cnt_j, hidx, _, cnt_h, _ = _words.pair_counts(hist[:, j], target[:, j])
         # Var[-log p(target | history)] / M
         lc = np.log(cnt_j / cnt_h[hidx])
         pj = cnt_j / M
@@ -571,7 +534,7 @@ def _conditional_from_codes(joint, n_target, method, n_hist_words):
     df = np.array([a.size - c.size for a, c in zip(cj_cols, ch_cols)])
     if T == 0:
         return np.zeros(0), se, df
-    h = (_H(_pad_counts(cj_cols), method, n_hist_words * n_target)
+    h = (_H(_pad_counts(cj_cols), method, float(n_hist_words) * n_target)
          - _H(_pad_counts(ch_cols), method, n_hist_words))
     return h, se, df
 
@@ -617,19 +580,19 @@ def entropy_rate_profile(ensemble, *, history=1, direction="forward", method=Non
     vals, ses, samples = _empty(T)
     dfs = np.zeros(T)  # free cells per time (bias-aware interval)
     n = d.n_states
+    lo = -k if direction == "forward" else 0  # forward: history first; backward: target first
     if d.states is None:
-        lo = -k if direction == "forward" else 0  # forward: history first; backward: target first
         batches = d.window_batches(lo, k + 1, f"history={history!r}")
-    else:
-        offsets = list(range(-k, 1)) if direction == "forward" else list(range(k, -1, -1))
-        codes, valid_c = _word_codes(d.states, offsets, n)
-        if float(n) ** (k + 1) > DENSE_WORDS:  # huge alphabets: sort the words of each time
-            h, se, dfs[valid_c] = _conditional_from_codes(codes, n, method, n**k)
-            vals[valid_c], ses[valid_c], samples[valid_c] = h, se, d.paths
-            batches = ()
-        else:  # codes put the target last whatever the direction
-            batches = ((tab, valid_c[cols]) for tab, cols in _code_batches(codes, n ** (k + 1)))
-            lo = -k
+    elif _words.dense_words(n, k + 1):  # encode and count in one numba pass
+        batches = _words.time_window_tables(d.states, n, lo, k + 1)
+    else:  # huge word alphabets: exact codes of history and target, joint counts per time
+        hist_offsets = list(range(-k, 0)) if direction == "forward" else list(range(1, k + 1))
+        hist, valid_h = _words.column_codes(d.states, hist_offsets, n)
+        valid_c = _words.window_times(T, lo, k + 1)
+        hist = hist[:, np.searchsorted(valid_h, valid_c)]
+        h, se, dfs[valid_c] = _conditional_from_parts(hist, d.states[:, valid_c], method, float(n) ** k, n)
+        vals[valid_c], ses[valid_c], samples[valid_c] = h, se, d.paths
+        batches = ()
     for tab, valid in batches:
         pc = tab.reshape(-1, n**k, n) if lo == -k else tab.reshape(-1, n, n**k).transpose(0, 2, 1)
         h, se, M = _conditional_tables(pc, method, n**k, n)
@@ -677,32 +640,27 @@ def excess_entropy_profile(ensemble, *, history=1, method=None, base=2, confiden
     dfs = np.zeros(T)  # free cells per time (bias-aware interval)
     ln = math.log(b)
     n = d.n_states
-    dense = d.states is None or float(n) ** (2 * k) <= DENSE_WORDS
+    dense = d.states is None or _words.dense_words(n, 2 * k)
     if dense:
         if d.states is None:
             batches = d.window_batches(-k, 2 * k, f"history={history!r}")
-        else:
-            codes, valid_c = _word_codes(d.states, list(range(-k, k)), n)
-            batches = ((tab, valid_c[cols]) for tab, cols in _code_batches(codes, n ** (2 * k)))
+        else:  # encode and count in one numba pass
+            batches = _words.time_window_tables(d.states, n, -k, 2 * k)
         for tab, valid in batches:
             I, se, M = _mi_tables(tab.reshape(-1, n**k, n**k), method, n**k, n**k)
             vals[valid], ses[valid], samples[valid] = I, se, M.astype(np.int64)
             dfs[valid] = mi_df(tab.reshape(-1, n**k, n**k))
-    else:  # huge alphabets: sort the words of each time
-        past, valid_p = _word_codes(d.states, list(range(-k, 0)), n)
-        fut, valid_f = _word_codes(d.states, list(range(0, k)), n)
+    else:  # huge word alphabets: exact codes of past and future, joint counts per time
+        past, valid_p = _words.column_codes(d.states, list(range(-k, 0)), n)
+        fut, valid_f = _words.column_codes(d.states, list(range(0, k)), n)
         valid = np.intersect1d(valid_p, valid_f)
         past = past[:, np.searchsorted(valid_p, valid)]
         fut = fut[:, np.searchsorted(valid_f, valid)]
         M = d.paths
+        nk = float(n) ** k
         for j, t in enumerate(valid):
-            _, ia, ca = np.unique(past[:, j], return_inverse=True, return_counts=True)
-            _, ib, cb = np.unique(fut[:, j], return_inverse=True, return_counts=True)
-            pair = ia.ravel().astype(np.int64) * (ib.max() + 1) + ib.ravel()
-            up, cab = np.unique(pair, return_counts=True)
-            pa_idx = up // (ib.max() + 1)
-            pb_idx = up % (ib.max() + 1)
-            I = _H(ca, method, n**k) + _H(cb, method, n**k) - _H(cab, method, n ** (2 * k))
+            cab, pa_idx, pb_idx, ca, cb = _words.pair_counts(past[:, j], fut[:, j])
+            I = _H(ca, method, nk) + _H(cb, method, nk) - _H(cab, method, nk * nk)
             lr = np.log(cab * M / (ca[pa_idx] * cb[pb_idx]))
             pj = cab / M
             m1 = (pj * lr).sum()
@@ -721,6 +679,11 @@ def _pair_counts(d: _Data) -> np.ndarray:
             raise ValueError("ensemble: streamed counts were taken with pairs=False; pair counts are needed")
         return np.asarray(d.pair_counts, dtype=np.int64)
     T = d.states.shape[1]
+    if float(d.n_states) ** 2 * T > max(_words.DENSE_WORDS, 2 * d.states.size):
+        d = d.compacted()
+    check_memory(8.0 * max(T - 1, 0) * d.n_states**2,
+                 f"ensemble: per-time pair counts of {d.n_states} distinct states at {T} times",
+                 "use fewer times or a coarser observable")
     pc = np.zeros((max(T - 1, 0), d.n_states, d.n_states), np.int64)
     if T > 1:
         _count.count_pairs(np.ascontiguousarray(d.states), pc)

@@ -759,7 +759,12 @@ class HiddenMarkovModel(DiscreteProcess):
         return out / math.log(b)
 
     def excess_entropy_curve(self, max_length, base=2) -> np.ndarray:
-        r"""``E(L) = H(L) - L h`` for ``L = 0 .. max_length``: increases to :math:`E` (Crutchfield & Feldman 2003, eq. 13)."""
+        r"""``E(L) = H(L) - L h_mu`` for ``L = 0 .. max_length``, with the exact entropy rate ``h_mu``:
+        increases to :math:`E` (Crutchfield & Feldman 2003, eq. 13).
+
+        Not the data estimator :attr:`entropy.estimators.BlockEntropyCurve.excess_entropy_intercept`,
+        :math:`H(L) - L\,h(L)` with the finite-history rate :math:`h(L) = H(L) - H(L-1)`.
+        """
         H = self.block_entropies(max_length, base=base)
         return H - np.arange(H.size) * self.entropy_rate(base=base)
 
