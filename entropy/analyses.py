@@ -76,8 +76,11 @@ def _simulate(sc, progress, stop):
     t, ens = raw["time"], raw["ensemble"]
     F, B, paths, store = t["forward"], t["backward"], ens["paths"], ens["store"]
     pairs = any(QUANTITIES[q].needs == "pairs" for q in raw["estimate"]["quantities"])
+    records = {QUANTITIES[q].record: True for q in raw["estimate"]["quantities"] if QUANTITIES[q].record}
     kw = dict(forward=F, backward=B, paths=paths, seed=ens["seed"], dt=t["dt"], store=store, pairs=pairs,
-              chunk_size=ens["chunk_size"], progress=progress)
+              chunk_size=ens["chunk_size"], progress=progress, **records)
+    if records:  # recorded entropies in the run's unit
+        kw["base"] = raw["estimate"]["base"]
     if raw["execution"]["backend"] == "dask":  # runs to the end (no partial results on Ctrl-C)
         with _dask_client(raw["execution"]) as client:
             return simulate(sc.process, sc.start, client=client, **kw), paths
@@ -107,7 +110,7 @@ def _estimate_profiles(sc, data, res, progress):
     if spec.real_valued:
         _continuous_notes(sc, data, res)
     if spec.artifacts is not None:
-        spec.artifacts(sc, res)
+        spec.artifacts(sc, data, res)
 
 
 def _continuous_notes(sc, data, res):
@@ -358,6 +361,11 @@ def _check_profiles(src, raw, pk):
                                 f"process.kind = {raw['process']['kind']!r}")
     if ens["store"] is None:
         ens["store"] = not (pk.streamable and est["history"] == 1)
+    recorded = [q for q in est["quantities"] if QUANTITIES[q].record]
+    if recorded and raw["execution"]["backend"] == "dask":
+        raise ScenarioError(f"{src}: estimate.quantities = {est['quantities']!r}: {recorded[0]!r} needs a per-path "
+                            "record that Dask runs do not keep yet; use execution.backend = \"local\"")
+
 
 def _check_one_run(src, raw, pk):
     """An analysis of one long stationary run: no ensemble of paths, no per-time quantities."""
@@ -429,9 +437,10 @@ class Analysis:
     ----------
     keys : dict of Key
         Keys of ``[analysis]`` (besides ``kind``).
-    families : tuple of str
+    families : tuple of str or None
         The family groups (:attr:`entropy.families.Family.family`) it accepts; ``("none",)``
-        for an analysis without a ``[process]``.
+        for an analysis without a ``[process]``; None: every family (a new family needs no
+        edit here).
     needs, unused : tuple of str
         Sections that must be present (besides ``[ensemble]``) / absent.
     doc : str
@@ -458,7 +467,7 @@ class Analysis:
     """
 
     keys: dict[str, Key]
-    families: tuple
+    families: tuple | None
     needs: tuple  # sections that must be present (besides [ensemble])
     unused: tuple  # sections that must be absent
     doc: str
@@ -566,7 +575,7 @@ def _summary_barbed(res):
 
 ANALYSES: dict[str, Analysis] = {
     "profiles": Analysis(
-        {}, ("chain", "ehrenfest", "kac", "lattice", "hmm", "diffusion"), ("process", "time"), (),
+        {}, None, ("process", "time"), (),
         "simulate a two-sided ensemble from t0 and estimate per-time quantities (the default)",
         _run_profiles, _summary_profiles, ("janus", "rates", "collapse", "snapshots"),
         reversal=lambda raw: raw["time"]["backward"] > 0, memory=_memory_profiles, check=_check_profiles,

@@ -75,6 +75,30 @@ def _build_cycle(p):
     return MarkovChain(P.toarray() if n <= MAX_DENSE_STATES else P)
 
 
+def _build_jump(p):
+    """A generator Q (rows summing to 0), or a uniform driven ring: rate k_plus to i + 1, k_minus to i - 1."""
+    import scipy.sparse as sp
+
+    from .processes.jump import MarkovJumpProcess
+
+    ring = [p[k] is not None for k in ("states", "k_plus", "k_minus")]
+    if (p["Q"] is not None) == any(ring):
+        raise ValueError("expected exactly one of process.Q (a generator) or process.states, process.k_plus and "
+                         "process.k_minus (a driven ring)")
+    if p["Q"] is not None:
+        return MarkovJumpProcess(np.asarray(p["Q"], dtype=float))
+    if not all(ring):
+        raise ValueError("a driven ring needs process.states, process.k_plus and process.k_minus")
+    n, kp, km = p["states"], float(p["k_plus"]), float(p["k_minus"])
+    i = np.arange(n)
+    rows = np.concatenate([i, i, i])
+    cols = np.concatenate([(i + 1) % n, (i - 1) % n, i])
+    vals = np.concatenate([np.full(n, kp), np.full(n, km), np.full(n, -(kp + km))])
+    Q = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    Q.eliminate_zeros()
+    return MarkovJumpProcess(Q.toarray() if n <= MAX_DENSE_STATES else Q)
+
+
 def _build_ehrenfest(p):
     from .processes.ehrenfest import Ehrenfest
 
@@ -209,7 +233,8 @@ class Family:
     labels : dict of str -> str
         Figure titles of quantities whose meaning is specific to this family.
     artifacts : callable or None
-        ``(scenario, result) -> None``: extra arrays of a run (snapshots, GIF frames).
+        ``(scenario, simulated data, result) -> None``: extra arrays of a run (snapshots, GIF
+        frames, samples for a histogram).
     check : callable or None
         ``(raw scenario, analysis kind) -> error text or None``: a family-specific cross check.
     janus_caption : callable or None
@@ -333,7 +358,7 @@ def _lattice_coarse(process, base):
                       transform=lambda nats: process.to_base(nats, base=base))
 
 
-def _lattice_artifacts(sc, res):
+def _lattice_artifacts(sc, data, res):
     """Snapshots of path 0 at ``output.snapshots`` (and GIF frames), the grid and its coarse cells."""
     process = sc.process
     out = sc.raw["output"]
@@ -363,6 +388,19 @@ def _diffusion_memory(sc, T, item):
     dim = int(np.prod(tuple(sc.process.record_shape), dtype=np.int64)) or 1
     # the states; the kNN trees and distances of one time
     return T * item + 2 * dim * 8 * (sc.raw["estimate"]["k"] + 16), " and the kNN trees of one time"
+
+
+def _jump_artifacts(sc, data, res):
+    """The entropy production of every path at the last time of each arm (for the fluctuation-theorem figure)."""
+    ep = (getattr(data, "extra", None) or {}).get("entropy_production")
+    if ep is None:
+        return
+    ep = np.asarray(ep, dtype=float)
+    t = np.asarray(data.times)
+    for arm, i in (("forward", int(np.argmax(t))), ("backward", int(np.argmin(t)))):
+        if t[i] != 0:
+            res.arrays[f"entropy_production_samples/{arm}"] = ep[:, i]
+            res.arrays[f"entropy_production_samples/{arm}_time"] = np.asarray([t[i]])
 
 
 #: A diffusion records real values in continuous time: no counts to stream, one step of history.
@@ -490,7 +528,19 @@ PROCESS_KINDS["langevin"] = Family(
     "overdamped Langevin dynamics in a built-in potential", **_DIFFUSION,
 )
 
-
+PROCESS_KINDS["markov_jump"] = Family(
+    {"Q": Key(LIST, None, check=_square_matrix, doc="generator (rate matrix): off-diagonal rates >= 0, rows summing "
+              "to 0", unit="1/time"),
+     "states": Key(INT, None, check=_range(2, 10**6), doc="a driven ring of this many states (instead of Q)"),
+     "k_plus": Key(NUM, None, check=_non_negative, doc="ring: rate of a jump i -> i + 1", unit="1/time"),
+     "k_minus": Key(NUM, None, check=_non_negative, doc="ring: rate of a jump i -> i - 1", unit="1/time")},
+    _build_jump, _STATE_KEYS, _markov_start, "jump",
+    _CHAIN_ALL + ("entropy_production", "integral_fluctuation"),
+    ("entropy", "relative_entropy", "entropy_production", "integral_fluctuation"),
+    "continuous-time Markov jump process (exact Gillespie), recorded on the grid t = k dt; stochastic entropy "
+    "production along every path",
+    needs_dt=True, stationary_law=True, noun="jump process", artifacts=_jump_artifacts,
+)
 
 #: The registry under its own name.
 FAMILIES = PROCESS_KINDS
