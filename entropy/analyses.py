@@ -577,7 +577,7 @@ ANALYSES: dict[str, Analysis] = {
     "profiles": Analysis(
         {}, None, ("process", "time"), (),
         "simulate a two-sided ensemble from t0 and estimate per-time quantities (the default)",
-        _run_profiles, _summary_profiles, ("janus", "rates", "collapse", "snapshots"),
+        _run_profiles, _summary_profiles, ("janus", "rates", "collapse", "snapshots", "fluctuation_theorem"),
         reversal=lambda raw: raw["time"]["backward"] > 0, memory=_memory_profiles, check=_check_profiles,
         shrink="shorten time.forward / time.backward",
     ),

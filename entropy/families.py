@@ -403,6 +403,13 @@ def _jump_artifacts(sc, data, res):
             res.arrays[f"entropy_production_samples/{arm}_time"] = np.asarray([t[i]])
 
 
+def _jump_caption(res):
+    start = (res.scenario or {}).get("start") or {}
+    if start.get("distribution") is not None:
+        return "entropy production from a start law: <Δs_tot> grows away from t0 in both directions of time"
+    return "both arms leave the low-entropy state at t0 and produce entropy in both directions of time"
+
+
 #: A diffusion records real values in continuous time: no counts to stream, one step of history.
 _DIFFUSION = dict(streamable=False, real_valued=True, needs_dt=True, max_history=1, noun="diffusion",
                   memory=_diffusion_memory)
@@ -539,7 +546,7 @@ PROCESS_KINDS["markov_jump"] = Family(
     ("entropy", "relative_entropy", "entropy_production", "integral_fluctuation"),
     "continuous-time Markov jump process (exact Gillespie), recorded on the grid t = k dt; stochastic entropy "
     "production along every path",
-    needs_dt=True, stationary_law=True, noun="jump process", artifacts=_jump_artifacts,
+    needs_dt=True, stationary_law=True, noun="jump process", artifacts=_jump_artifacts, janus_caption=_jump_caption,
 )
 
 #: The registry under its own name.
