@@ -531,12 +531,13 @@ def _memory_reversibility(sc):
 def _summary_profiles(res):
     t = res.times
     idx = sorted({0, len(t) // 4, int(abs(t - 0).argmin()), 3 * len(t) // 4, len(t) - 1})
-    lines = ["  quantity".ljust(26) + "".join(f"t={float(t[i]):<10g}" for i in idx)]
+    width = max(26, 4 + max(len(q) for q in res.profiles))
+    lines = ["  quantity".ljust(width) + "".join(f"t={float(t[i]):<10g}" for i in idx)]
     bounded = exact_inf = False
     for q, p in res.profiles.items():
         lb = p.lower_bound if p.lower_bound is not None else np.zeros(len(t), bool)
         bounded |= bool(np.any(lb[idx]))
-        lines.append(f"  {q}".ljust(26) + "".join((("≥" if lb[i] else "") + _num(float(p.values[i]))).ljust(12)
+        lines.append(f"  {q}".ljust(width) + "".join((("≥" if lb[i] else "") + _num(float(p.values[i]))).ljust(12)
                                                    for i in idx))
         if q in res.exact and np.any(np.isposinf(res.exact[q])):
             exact_inf = True
@@ -577,7 +578,8 @@ ANALYSES: dict[str, Analysis] = {
     "profiles": Analysis(
         {}, None, ("process", "time"), (),
         "simulate a two-sided ensemble from t0 and estimate per-time quantities (the default)",
-        _run_profiles, _summary_profiles, ("janus", "rates", "collapse", "snapshots", "fluctuation_theorem"),
+        _run_profiles, _summary_profiles, ("janus", "rates", "collapse", "snapshots", "nbody_snapshots",
+                                         "fluctuation_theorem"),
         reversal=lambda raw: raw["time"]["backward"] > 0, memory=_memory_profiles, check=_check_profiles,
         shrink="shorten time.forward / time.backward",
     ),

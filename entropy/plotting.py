@@ -32,7 +32,7 @@ from .quantities import LEVELS, QUANTITIES, RATES
 
 __all__ = ["plot_profile", "janus_plot", "rates_plot", "collapse_plot", "describe_process",
            "janus_figure", "rates_figure", "collapse_figure", "snapshots_figure", "lattice_gif",
-           "fluctuation_figure", "fluctuation_theorem_figure", "reversibility_figure", "barbed_arrow_figure", "save_figures", "FIGURES",
+           "fluctuation_figure", "fluctuation_theorem_figure", "nbody_snapshots_figure", "nbody_gif", "reversibility_figure", "barbed_arrow_figure", "save_figures", "FIGURES",
            "figure_names"]
 
 ARM_COLORS = {"backward": "#c0392b", "forward": "#1f5fa8"}
@@ -742,6 +742,62 @@ def lattice_gif(res, path, fps=8):
     return Path(path)
 
 
+def _bodies_panel(ax, pos, masses, lim, title):
+    """One N-body configuration projected on the x-y plane, marker area proportional to mass."""
+    size = 4000.0 * np.asarray(masses) / max(len(masses), 1) ** 0.5
+    ax.scatter(pos[:, 0], pos[:, 1], s=np.clip(size, 2, 60), c="#1f5fa8", lw=0, alpha=0.8)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_title(title, fontsize=9.5)
+    ax.set_xlabel("x [length, G = M = 1]", fontsize=8.5)
+    ax.set_ylabel("y [length]", fontsize=8.5)
+    ax.grid(alpha=0.25)
+
+
+def nbody_snapshots_figure(res):
+    """Janus-point N-body ensemble: one path at t0 − T, t0 and t0 + T (x-y projection, common scale)."""
+    plt = _plt()
+    times = res.arrays["nbody_snapshot_times"]
+    snaps = res.arrays["nbody_snapshots"]
+    masses = res.arrays["nbody_masses"]
+    dt = float(res.arrays["nbody_dt"][0])
+    lim = 1.05 * float(np.max(np.abs(snaps[..., :2]))) or 1.0
+    fig, axes = plt.subplots(1, len(times), figsize=(3.8 * len(times) + 0.4, 5.0), squeeze=False,
+                             layout="constrained")
+    for ax, t, pos in zip(axes[0], times, snaps):
+        where = "the Janus point t0" if t == 0 else ("backward arm: the past" if t < 0 else "forward arm: the future")
+        _bodies_panel(ax, pos, masses, lim, f"t − t0 = {t * dt:g} time units\n({where})")
+    sc = res.scenario or {}
+    fig.suptitle(_wrap(f"{res.name}: one path of the ensemble; structure grows away from the Janus point both ways\n"
+                       f"{describe_process(sc.get('process'), sc.get('start'))}", fig, 10), fontsize=10)
+    return fig
+
+
+def nbody_gif(res, path, fps=8):
+    """Animated GIF of one N-body path from t0 − B to t0 + F (x-y projection, common scale)."""
+    plt = _plt()
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    times = res.arrays["nbody_gif_times"]
+    frames = res.arrays["nbody_gif_frames"]
+    masses = res.arrays["nbody_masses"]
+    dt = float(res.arrays["nbody_dt"][0])
+    lim = 1.05 * float(np.max(np.abs(frames[..., :2]))) or 1.0
+    fig, ax = plt.subplots(figsize=(4.0, 4.3))
+
+    def draw(i):
+        ax.clear()
+        where = "Janus point" if times[i] == 0 else ("past" if times[i] < 0 else "future")
+        _bodies_panel(ax, frames[i], masses, lim, f"{res.name}\nt − t0 = {times[i] * dt:+.2f} ({where})")
+        return []
+
+    anim = FuncAnimation(fig, draw, frames=len(times), blit=False)
+    anim.save(str(path), writer=PillowWriter(fps=fps), dpi=80)
+    plt.close(fig)
+    return Path(path)
+
+
 def fluctuation_figure(res):
     """Boltzmann's V: a stationary entropy series, its dips, and the average around them."""
     plt = _plt()
@@ -939,6 +995,7 @@ FIGURES = {
     "rates": (rates_figure, lambda r: any(q in r.profiles for q in RATES)),
     "collapse": (collapse_figure, lambda r: bool(r.profiles)),
     "snapshots": (snapshots_figure, lambda r: "snapshots" in r.arrays),
+    "nbody_snapshots": (nbody_snapshots_figure, lambda r: "nbody_snapshots" in r.arrays),
     "fluctuation": (fluctuation_figure, lambda r: "lags" in r.arrays),
     "reversibility": (reversibility_figure, lambda r: bool(r.metadata.get("cases"))),
     "fluctuation_theorem": (fluctuation_theorem_figure,
@@ -973,4 +1030,6 @@ def save_figures(res, directory, formats=("png",)) -> list[Path]:
         plt.close(fig)
     if "gif_frames" in res.arrays:
         out.append(lattice_gif(res, directory / "lattice.gif"))
+    if "nbody_gif_frames" in res.arrays:
+        out.append(nbody_gif(res, directory / "nbody.gif"))
     return out
