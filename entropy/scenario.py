@@ -331,7 +331,7 @@ def _check_dask(src, address):
         from distributed.comm import get_address_host_port
     except ImportError:
         raise ScenarioError(f'{src}: execution.backend = "dask" needs dask.distributed, which is not installed '
-                            "(pip install 'janus-entropy[dask]')") from None
+                            "(pip install 'dask[distributed]>=2024.1', or from a clone: pip install -e '.[dask]')") from None
     if address is not None:
         try:
             get_address_host_port(address)
