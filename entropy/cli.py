@@ -274,7 +274,7 @@ def cmd_plot(args) -> int:
     return EXIT_OK
 
 
-DASK_INSTALL = "pip install 'dask[distributed]>=2024.1'  (or, from a clone: pip install -e '.[dask]')"
+DASK_INSTALL = "pip install 'dask[distributed]>=2024.1', or from a clone: pip install -e '.[dask]'"
 
 
 def cmd_info(args) -> int:
