@@ -28,7 +28,7 @@ __all__ = [
     "SECTIONS", "PROCESS_KINDS", "ANALYSIS_KINDS", "Key",
 ]
 
-from .analyses import ANALYSES, ANALYSIS_KINDS
+from .analyses import ANALYSES, ANALYSIS_KINDS, stream_refusal, stream_refusal_message
 from .families import CONTINUOUS_METHODS, DISCRETE_METHODS, PROCESS_KINDS  # noqa: F401
 from .schema import (  # noqa: F401  (Key and the checks are part of this module's public face)
     BOOL,
@@ -89,7 +89,11 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "chunk_size": Key(INT, None, check=_positive,
                           doc="paths per chunk (memory, progress and interruption granularity; default: about 32 MiB of states)"),
         "store": Key(BOOL, None, doc="keep all paths (true) or stream per-time counts (false); default: "
-                     "streamed for discrete states with history = 1, stored otherwise"),
+                     "streamed for discrete states with history = 1 (or when word_length is set), stored otherwise"),
+        "word_length": Key(INT, None, check=_range(2, 64), doc="streamed runs (store = false): count words of this "
+                           "many consecutive states at every time; default (and least): what the requested "
+                           "quantities need, max(history + 1 for h+/h-, 2 * history for E, 2); the tables hold "
+                           "n_states ** word_length counts per time", unit="states"),
     },
     "estimate": {
         "quantities": Key(LIST, None, doc="per-time quantities (default: the family's list, see below)"),
@@ -306,6 +310,11 @@ def _runnable(src, raw, pk, proc):
         _guard(src, "process", lambda: proc.stationary_distribution, tuple(pk.keys))
     if analysis.reversal(raw):
         _guard(src, "process", lambda: proc.reversed(), tuple(pk.keys))
+    ens = raw["ensemble"]
+    if ens.get("store") is False and ens.get("word_length") is not None:  # streamed words: do their codes fit?
+        why = stream_refusal(raw, ens["word_length"], int(proc.n_states))
+        if why:
+            raise ScenarioError(stream_refusal_message(src, raw, why, int(proc.n_states)))
 
 
 def _cross_checks(src, raw, pk, analysis):

@@ -154,8 +154,13 @@ BAD = [
     ("unknown quantity", _doc(**{"estimate.quantities": '["entropy", "entrpy_rate"]'}),
      ["estimate.quantities", "entrpy_rate"]),
     ("unknown method", _doc(**{"estimate.method": '"plug-in"'}), ["estimate.method", "did you mean 'plugin'"]),
-    ("history with streaming", _doc(**{"estimate.history": "3", "ensemble.store": "false"}),
-     ["estimate.history", "store"]),
+    ("streamed words too short", _doc(**{"estimate.history": "3", "ensemble.store": "false",
+                                         "ensemble.word_length": "2"}),
+     ["ensemble.word_length = 2", "set ensemble.word_length = 6"]),
+    ("word_length of a stored run", _doc(**{"ensemble.store": "true", "ensemble.word_length": "3"}),
+     ["ensemble.word_length", "ensemble.store = true"]),
+    ("streamed words longer than the run", _doc(**{"ensemble.word_length": "12"}),
+     ["ensemble.word_length = 12", "11 times", "remove ensemble.word_length"]),
     ("dt for a chain", _doc(**{"time.dt": "0.1"}), ["time.dt", "discrete-time"]),
     ("figure format", _doc(**{"output.figures": '["png", "jpeg"]'}), ["output.figures", "jpeg"]),
     ("dask without address", _doc(**{"execution.backend": '"dask"'}), ["execution", "address"]),
@@ -450,3 +455,109 @@ def test_huge_files_and_a_byte_order_mark(tmp_path, capsys):
     bom = tmp_path / "bom.toml"
     bom.write_text("\ufeff" + BASE, encoding="utf-8")
     assert load_scenario(bom).raw == parse_scenario(BASE).raw  # a UTF-8 byte-order mark is fine
+
+
+# ------------------------------------------------------------------ streaming without dead ends
+ALL_Q = '["entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy", ' \
+        '"irreversibility"]'
+
+
+@pytest.mark.parametrize("history", [1, 2, 3])
+def test_streamed_runs_serve_every_history_with_the_numbers_of_a_stored_run(history):
+    from entropy.runs import run_scenario
+
+    base = dict(**{"estimate.history": str(history), "estimate.quantities": ALL_Q})
+    streamed = parse_scenario(_doc(**base, **{"ensemble.store": "false"}))
+    # words long enough for h+/h- (history + 1) and E (2 * history), chosen automatically
+    assert streamed.raw["ensemble"]["word_length"] == max(2, 2 * history)
+    stored = parse_scenario(_doc(**base, **{"ensemble.store": "true"}))
+    a, b = run_scenario(streamed), run_scenario(stored)
+    assert a.metadata.get("paths") == b.metadata.get("paths") == 100
+    for q in stored.raw["estimate"]["quantities"]:  # the same paths: the same counts, the same estimates
+        np.testing.assert_allclose(a.profiles[q].values, b.profiles[q].values, rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(a.profiles[q].stderr, b.profiles[q].stderr, rtol=1e-12, equal_nan=True)
+
+
+def test_word_length_in_a_file_and_the_default_store():
+    sc = parse_scenario(_doc(**{"ensemble.word_length": "5"}))
+    assert sc.raw["ensemble"]["store"] is False and sc.raw["ensemble"]["word_length"] == 5
+    assert parse_scenario(_doc(**{"estimate.history": "2"})).raw["ensemble"]["store"] is True  # unchanged default
+
+
+def _follow(advice: str, doc_text: str) -> str:
+    """Apply the first remedy a refusal names: every 'set KEY = VALUE' / 'remove KEY' of it
+    (joined by 'and'), up to the first alternative ('or')."""
+    import re
+    import tomllib
+
+    remedy = advice.split("; ")[-1].split(" or ")[0]
+    steps = re.findall(r"(set|remove) ([a-z_]+)\.([a-z_]+)(?: = ([^\s,;)]+))?", remedy)
+    assert steps, f"no remedy in {advice!r}"
+    doc = tomllib.loads(doc_text)
+    for verb, sec, key, value in steps:
+        if verb == "set":
+            doc.setdefault(sec, {})[key] = tomllib.loads(f"v = {value}")["v"]
+        else:
+            del doc[sec][key]
+    return _toml(doc)
+
+
+REFUSALS = [
+    _doc(**{"estimate.history": "3", "ensemble.store": "false", "ensemble.word_length": "2"}),
+    _doc(**{"ensemble.store": "true", "ensemble.word_length": "3"}),
+    _doc(**{"ensemble.word_length": "12"}),  # longer than the 11 times: the automatic length fits
+    _doc(**{"estimate.history": "6", "ensemble.word_length": "12", "ensemble.store": "false"}),
+    _doc(**{"estimate.history": "6", "ensemble.store": "false", "estimate.quantities": ALL_Q}),  # 12 > 11 times
+    _doc(**{"process.P": None, "process.kind": '"ehrenfest"', "process.balls": "40", "start.state": "0",
+            "ensemble.store": "false", "ensemble.word_length": "13", "time.forward": "20",
+            "time.backward": "20"}),  # 41**13 codes: beyond int64
+    _doc(**{"estimate.history": "2", "ensemble.store": "false", "execution.backend": '"dask"',
+            "execution.workers": "1"}),
+]
+
+
+@pytest.mark.parametrize("i", range(len(REFUSALS)))
+def test_every_streaming_refusal_gives_advice_that_works(i):
+    from entropy.runs import run_scenario
+
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(REFUSALS[i])
+    fixed = _follow(str(exc.value), REFUSALS[i])
+    sc = parse_scenario(fixed.replace('backend = "dask"', 'backend = "local"').replace("workers = 1\n", "")
+                        if i == len(REFUSALS) - 1 else fixed)  # the dask case: validated, run locally here
+    if i == len(REFUSALS) - 1:
+        parse_scenario(fixed)  # valid with the Dask backend once stored
+    res = run_scenario(sc)
+    assert res.complete and res.profiles
+
+
+def test_a_memory_refusal_of_a_stored_history_2_run_advises_streaming_and_that_fits():
+    from entropy.preflight import check_memory, memory_estimate
+    from entropy.runs import run_scenario
+    from entropy.simulation import InsufficientMemoryError
+
+    text = _doc(**{"estimate.history": "2", "estimate.quantities": ALL_Q, "ensemble.paths": "20000"})
+    sc = parse_scenario(text)
+    m = memory_estimate(sc)
+    assert m["streamed"] is not None and m["streamed"] < m["need"]
+    avail = (m["streamed"] + m["need"]) // 2  # room for the streamed run, not the stored one
+    with pytest.raises(InsufficientMemoryError) as exc:
+        check_memory(sc, available=avail)
+    assert "set ensemble.store = false" in str(exc.value)
+    streamed = parse_scenario(_follow(str(exc.value), text))
+    assert streamed.raw["ensemble"]["word_length"] == 4
+    check_memory(streamed, available=avail)
+    assert run_scenario(streamed).complete
+
+
+def test_memory_of_a_streamed_run_counts_the_word_tables():
+    from entropy.preflight import memory_estimate
+
+    def need(wl):
+        return memory_estimate(parse_scenario(_doc(**{"ensemble.store": "false", "ensemble.word_length": wl})))
+
+    m4, m5 = need("4"), need("5")
+    T, n = 11, 2
+    # n**L counts per time, (T - L + 1) times, 8 bytes each
+    assert m5["need"] - m4["need"] == (T - 5 + 1) * n**5 * 8 - (T - 4 + 1) * n**4 * 8
+    assert "words of 5 states" in m5["what"]
