@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 
 __all__ = [
     "ScenarioError", "Scenario", "load_scenario", "parse_scenario", "apply_override", "quick_document",
@@ -295,11 +297,39 @@ def _validate(doc: dict, src: str, default_name: str, out=None) -> Scenario:
         proc_obj = sc.process  # bad matrices, presets, potentials fail here, before any work
         if "start" in raw:
             key, start = _guard(src, "start", lambda: pk.start(proc_obj, raw["start"]))
-            sc._start = _guard(src, "start", lambda: proc_obj._check_start(start), ("start",))
+            try:
+                sc._start = proc_obj._check_start(start)
+            except (ValueError, TypeError, OverflowError, np.linalg.LinAlgError) as exc:
+                raise ScenarioError(f"{src}: {_start_message(str(exc), key, raw['start'])}") from None
         if pk.needs_dt and raw["analysis"]["kind"] == "profiles":
             _guard(src, "time", lambda: proc_obj._check_dt(raw["time"]["dt"]), ("dt",))
         _runnable(src, raw, pk, proc_obj)
     return sc
+
+
+def _start_message(msg: str, key: str, start: dict) -> str:
+    """A process's message about its ``start`` argument in the words of the scenario file: the
+    key path and the value as written (``start.state = [1.0, 2.0]``), never an internal repr
+    (``start=array([1., 2.])``)."""
+    m = re.match(r"start(\[[^\]]*\])?(=.*?)?(: (?:expected|entries|got).*|: .*)$", msg, re.S)
+    if m is None:
+        return f"[start] {msg}"
+    index, _, rest = m.groups()
+    gaussian = key == "mean"
+    sub = index.strip("[]'\"") if index else None
+    if sub in ("mean", "cov"):
+        where = f"start.{sub} = {_short(start.get(sub))}"
+    elif sub is not None:  # an entry of a vector: the message names its value
+        where = f"start.{key}[{sub}]" + (m.group(2).replace("=", " = ", 1) if m.group(2) else "")
+    elif m.group(2) is None:
+        where = "start.mean and start.cov" if gaussian else f"start.{key}"
+    else:
+        where = ("start.mean and start.cov" if gaussian
+                 else f"start.{key} = {_short(start[key]) if start.get(key) is not None else 'the default'}")
+    rest = re.sub(r"a Gaussian \{'mean': \.\.\., 'cov': \.\.\.\}", "a Gaussian (start.mean and start.cov)", rest)
+    rest = re.sub(r"\bdim=(\d+)", r"process.dim = \1", rest)
+    rest = re.sub(r"a number, shape \(1,\)", "a number", rest)
+    return where + rest
 
 
 def _runnable(src, raw, pk, proc):
@@ -418,7 +448,12 @@ def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = Fal
 def _resolve(doc, src, name, overrides, quick, out=None):
     if quick:
         doc = quick_document(doc, src)
+    replaced_start = False
     for ov in overrides or []:
+        if isinstance(ov, str) and ov.partition("=")[0].strip().split(".")[0].strip() == "start" \
+                and not replaced_start and isinstance(doc.get("start"), dict):
+            doc["start"] = {}  # --set start.KEY=... replaces the file's start form (its other start keys go)
+            replaced_start = True
         apply_override(doc, ov, src)
     return _validate(doc, src, name, out)
 

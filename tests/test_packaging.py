@@ -92,3 +92,36 @@ def test_info_names_the_distribution(capsys):
 
     assert f"entropy {__version__}" in out
     assert "pip install 'janus-entropy[" not in out  # no index serves that name
+
+
+def _gallery_table_files(text):
+    import re
+
+    section = text.split("## The gallery", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {m for row in rows for m in re.findall(r"`([A-Za-z0-9_.-]+)\.toml`", row.split("|")[1])}
+
+
+def test_every_scenario_is_in_the_docs_gallery_table_and_in_the_readme():
+    docs = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert _gallery_table_files(docs) == set(SCENARIOS)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [n for n in SCENARIOS if f"`{n}.toml`" not in readme and f"`{n}`" not in readme]
+    assert not missing, f"README.md names neither in its gallery nor in its list: {missing}"
+
+
+def test_the_scenarios_doc_promises_nothing_that_exists_already():
+    import re
+
+    docs = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert not re.search(r"not (computed|implemented|supported) yet|not yet|provide one yet", docs)
+
+
+def test_install_instructions_name_no_index_package():
+    """`pip install 'janus-entropy[...]'` needs an index that serves the name: none does."""
+    import re
+
+    for path in [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), ROOT / "entropy" / "cli.py",
+                 ROOT / "entropy" / "scenario.py"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"pip install ['\"]?janus-entropy", text), path

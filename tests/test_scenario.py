@@ -149,6 +149,33 @@ BAD = [
     ("inf dt", BASE, None),  # placeholder replaced below
     ("state out of range", _doc(**{"start.state": "7"}), ["start", "7"]),
     ("two starts", _doc(**{"start.distribution": "[0.5, 0.5]"}), ["start.state", "start.distribution"]),
+    ("state beyond the chain", _doc(**{"start.state": "7"}), ["start.state = 7", "0..1"]),
+    ("negative start probability", _doc(**{"start.state": None, "start.distribution": "[1.5, -0.5]"}),
+     ["start.distribution[1] = -0.5", "non-negative"]),
+    ("short start distribution", _doc(**{"start.state": None, "start.distribution": "[1.0]"}),
+     ["start.distribution", "length 2"]),
+    ("diffusion start of the wrong shape", """
+[process]
+kind = "ornstein_uhlenbeck"
+theta = 1.0
+[start]
+state = [1.0, 2.0]
+""" + TAIL_DT, ["start.state = [1.0, 2.0]", "process.dim = 1", "start.mean and start.cov"]),
+    ("gaussian start of the wrong shape", """
+[process]
+kind = "brownian_motion"
+[start]
+mean = [1.0, 2.0]
+cov = 1.0
+""" + TAIL_DT, ["start.mean = [1.0, 2.0]", "process.dim = 1"]),
+    ("gaussian start not a covariance", """
+[process]
+kind = "ornstein_uhlenbeck"
+theta = 1.0
+[start]
+mean = 0.0
+cov = -1.0
+""" + TAIL_DT, ["start.cov = -1.0", "semi-definite"]),
     ("distribution not summing to 1", _doc(**{"start.state": None, "start.distribution": "[0.5, 0.6]"}),
      ["start"]),
     ("unknown quantity", _doc(**{"estimate.quantities": '["entropy", "entrpy_rate"]'}),
@@ -288,6 +315,8 @@ def test_malformed_scenario_exit_code_2_and_message_names_the_key(case, tmp_path
     assert str(f) in err, err
     for w in words:
         assert w in err, f"{name}: {w!r} not in {err!r}"
+    for internal in ("array(", "dtype", "start=", "{'mean'"):  # keys and values as written, never reprs
+        assert internal not in err, f"{name}: {internal!r} in {err!r}"
     # the same through the API: a ScenarioError (a ValueError), before any work
     with pytest.raises(ScenarioError):
         load_scenario(f)
@@ -561,3 +590,19 @@ def test_memory_of_a_streamed_run_counts_the_word_tables():
     # n**L counts per time, (T - L + 1) times, 8 bytes each
     assert m5["need"] - m4["need"] == (T - 5 + 1) * n**5 * 8 - (T - 4 + 1) * n**4 * 8
     assert "words of 5 states" in m5["what"]
+
+
+def test_set_replaces_the_start_form_of_the_file(tmp_path, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text(BASE)  # start.state = 0
+    sc = load_scenario(f, ["start.distribution=[0.5,0.5]"])
+    np.testing.assert_allclose(sc.start, [0.5, 0.5])
+    assert "state" not in sc.raw["start"] or sc.raw["start"]["state"] is None
+    assert main(["validate", str(f), "--set", "start.distribution=[0.5,0.5]"]) == 0
+    # several start overrides together make one start form (only the file's keys are dropped)
+    ou = tmp_path / "ou.toml"
+    ou.write_text('[process]\nkind = "ornstein_uhlenbeck"\ntheta = 1.0\n[start]\nstate = 1.0\n' + TAIL_DT)
+    sc = load_scenario(ou, ["start.mean=0.5", "start.cov=2.0"])
+    assert sc.raw["start"]["mean"] == 0.5 and sc.raw["start"]["cov"] == 2.0 and sc.raw["start"]["state"] is None
+    with pytest.raises(ScenarioError, match="start.state"):  # two forms in the overrides themselves
+        load_scenario(f, ["start.distribution=[0.5,0.5]", "start.state=1"])
