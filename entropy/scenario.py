@@ -353,6 +353,9 @@ def _cross_checks(src, raw, pk, analysis):
         msg = pk.check(raw, analysis)
         if msg:
             raise ScenarioError(f"{src}: {msg}")
+    if analysis != "profiles" and raw["ensemble"]["word_length"] is not None:
+        raise ScenarioError(f"{src}: ensemble.word_length = {raw['ensemble']['word_length']} is used by streamed "
+                            f"ensembles of analysis.kind = 'profiles' only; remove it")
     ANALYSES[analysis].check(src, raw, pk)
     ex = raw["execution"]
     if ex["backend"] == "local" and (ex["address"] is not None or ex["workers"] is not None):
