@@ -76,8 +76,11 @@ def _simulate(sc, progress, stop):
     t, ens = raw["time"], raw["ensemble"]
     F, B, paths, store = t["forward"], t["backward"], ens["paths"], ens["store"]
     pairs = any(QUANTITIES[q].needs == "pairs" for q in raw["estimate"]["quantities"])
+    records = {QUANTITIES[q].record: True for q in raw["estimate"]["quantities"] if QUANTITIES[q].record}
     kw = dict(forward=F, backward=B, paths=paths, seed=ens["seed"], dt=t["dt"], store=store, pairs=pairs,
-              chunk_size=ens["chunk_size"], progress=progress)
+              chunk_size=ens["chunk_size"], progress=progress, **records)
+    if records:  # recorded entropies in the run's unit
+        kw["base"] = raw["estimate"]["base"]
     if not store and pairs and ens.get("word_length", 2) > 2:  # words for histories > 1
         kw["word_length"] = ens["word_length"]
     if raw["execution"]["backend"] == "dask":  # runs to the end (no partial results on Ctrl-C)
@@ -109,7 +112,7 @@ def _estimate_profiles(sc, data, res, progress):
     if spec.real_valued:
         _continuous_notes(sc, data, res)
     if spec.artifacts is not None:
-        spec.artifacts(sc, res)
+        spec.artifacts(sc, data, res)
 
 
 def _continuous_notes(sc, data, res):
@@ -357,6 +360,10 @@ def _check_profiles(src, raw, pk):
                                 f"process.kind = {raw['process']['kind']!r}")
     if ens["store"] is None:
         ens["store"] = not (pk.streamable and (est["history"] == 1 or ens["word_length"] is not None))
+    recorded = [q for q in est["quantities"] if QUANTITIES[q].record]
+    if recorded and raw["execution"]["backend"] == "dask":
+        raise ScenarioError(f"{src}: estimate.quantities = {est['quantities']!r}: {recorded[0]!r} needs a per-path "
+                            "record that Dask runs do not keep yet; use execution.backend = \"local\"")
     _check_streaming(src, raw, pk)
 
 
@@ -421,6 +428,7 @@ def _check_streaming(src, raw, pk):
     if why:
         raise ScenarioError(stream_refusal_message(src, raw, why))
     ens["word_length"] = L
+
 
 def _check_one_run(src, raw, pk):
     """An analysis of one long stationary run: no ensemble of paths, no per-time quantities."""
@@ -492,9 +500,10 @@ class Analysis:
     ----------
     keys : dict of Key
         Keys of ``[analysis]`` (besides ``kind``).
-    families : tuple of str
+    families : tuple of str or None
         The family groups (:attr:`entropy.families.Family.family`) it accepts; ``("none",)``
-        for an analysis without a ``[process]``.
+        for an analysis without a ``[process]``; None: every family (a new family needs no
+        edit here).
     needs, unused : tuple of str
         Sections that must be present (besides ``[ensemble]``) / absent.
     doc : str
@@ -521,7 +530,7 @@ class Analysis:
     """
 
     keys: dict[str, Key]
-    families: tuple
+    families: tuple | None
     needs: tuple  # sections that must be present (besides [ensemble])
     unused: tuple  # sections that must be absent
     doc: str
@@ -591,12 +600,13 @@ def _memory_reversibility(sc):
 def _summary_profiles(res):
     t = res.times
     idx = sorted({0, len(t) // 4, int(abs(t - 0).argmin()), 3 * len(t) // 4, len(t) - 1})
-    lines = ["  quantity".ljust(26) + "".join(f"t={float(t[i]):<10g}" for i in idx)]
+    width = max(26, 4 + max(len(q) for q in res.profiles))
+    lines = ["  quantity".ljust(width) + "".join(f"t={float(t[i]):<10g}" for i in idx)]
     bounded = exact_inf = False
     for q, p in res.profiles.items():
         lb = p.lower_bound if p.lower_bound is not None else np.zeros(len(t), bool)
         bounded |= bool(np.any(lb[idx]))
-        lines.append(f"  {q}".ljust(26) + "".join((("≥" if lb[i] else "") + _num(float(p.values[i]))).ljust(12)
+        lines.append(f"  {q}".ljust(width) + "".join((("≥" if lb[i] else "") + _num(float(p.values[i]))).ljust(12)
                                                    for i in idx))
         if q in res.exact and np.any(np.isposinf(res.exact[q])):
             exact_inf = True
@@ -635,9 +645,10 @@ def _summary_barbed(res):
 
 ANALYSES: dict[str, Analysis] = {
     "profiles": Analysis(
-        {}, ("chain", "ehrenfest", "kac", "lattice", "hmm", "diffusion"), ("process", "time"), (),
+        {}, None, ("process", "time"), (),
         "simulate a two-sided ensemble from t0 and estimate per-time quantities (the default)",
-        _run_profiles, _summary_profiles, ("janus", "rates", "collapse", "snapshots"),
+        _run_profiles, _summary_profiles, ("janus", "rates", "collapse", "snapshots", "nbody_snapshots",
+                                         "fluctuation_theorem"),
         reversal=lambda raw: raw["time"]["backward"] > 0, memory=_memory_profiles, check=_check_profiles,
         shrink="shorten time.forward / time.backward",
     ),

@@ -75,6 +75,30 @@ def _build_cycle(p):
     return MarkovChain(P.toarray() if n <= MAX_DENSE_STATES else P)
 
 
+def _build_jump(p):
+    """A generator Q (rows summing to 0), or a uniform driven ring: rate k_plus to i + 1, k_minus to i - 1."""
+    import scipy.sparse as sp
+
+    from .processes.jump import MarkovJumpProcess
+
+    ring = [p[k] is not None for k in ("states", "k_plus", "k_minus")]
+    if (p["Q"] is not None) == any(ring):
+        raise ValueError("expected exactly one of process.Q (a generator) or process.states, process.k_plus and "
+                         "process.k_minus (a driven ring)")
+    if p["Q"] is not None:
+        return MarkovJumpProcess(np.asarray(p["Q"], dtype=float))
+    if not all(ring):
+        raise ValueError("a driven ring needs process.states, process.k_plus and process.k_minus")
+    n, kp, km = p["states"], float(p["k_plus"]), float(p["k_minus"])
+    i = np.arange(n)
+    rows = np.concatenate([i, i, i])
+    cols = np.concatenate([(i + 1) % n, (i - 1) % n, i])
+    vals = np.concatenate([np.full(n, kp), np.full(n, km), np.full(n, -(kp + km))])
+    Q = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    Q.eliminate_zeros()
+    return MarkovJumpProcess(Q.toarray() if n <= MAX_DENSE_STATES else Q)
+
+
 def _build_ehrenfest(p):
     from .processes.ehrenfest import Ehrenfest
 
@@ -209,7 +233,8 @@ class Family:
     labels : dict of str -> str
         Figure titles of quantities whose meaning is specific to this family.
     artifacts : callable or None
-        ``(scenario, result) -> None``: extra arrays of a run (snapshots, GIF frames).
+        ``(scenario, simulated data, result) -> None``: extra arrays of a run (snapshots, GIF
+        frames, samples for a histogram).
     check : callable or None
         ``(raw scenario, analysis kind) -> error text or None``: a family-specific cross check.
     janus_caption : callable or None
@@ -333,7 +358,7 @@ def _lattice_coarse(process, base):
                       transform=lambda nats: process.to_base(nats, base=base))
 
 
-def _lattice_artifacts(sc, res):
+def _lattice_artifacts(sc, data, res):
     """Snapshots of path 0 at ``output.snapshots`` (and GIF frames), the grid and its coarse cells."""
     process = sc.process
     out = sc.raw["output"]
@@ -363,6 +388,87 @@ def _diffusion_memory(sc, T, item):
     dim = int(np.prod(tuple(sc.process.record_shape), dtype=np.int64)) or 1
     # the states; the kNN trees and distances of one time
     return T * item + 2 * dim * 8 * (sc.raw["estimate"]["k"] + 16), " and the kNN trees of one time"
+
+
+def _jump_artifacts(sc, data, res):
+    """The entropy production of every path at the last time of each arm (for the fluctuation-theorem figure)."""
+    ep = (getattr(data, "extra", None) or {}).get("entropy_production")
+    if ep is None:
+        return
+    ep = np.asarray(ep, dtype=float)
+    t = np.asarray(data.times)
+    for arm, i in (("forward", int(np.argmax(t))), ("backward", int(np.argmin(t)))):
+        if t[i] != 0:
+            res.arrays[f"entropy_production_samples/{arm}"] = ep[:, i]
+            res.arrays[f"entropy_production_samples/{arm}_time"] = np.asarray([t[i]])
+
+
+def _jump_caption(res):
+    start = (res.scenario or {}).get("start") or {}
+    if start.get("distribution") is not None:
+        return "entropy production from a start law: <Δs_tot> grows away from t0 in both directions of time"
+    return "both arms leave the low-entropy state at t0 and produce entropy in both directions of time"
+
+
+def _build_nbody(p):
+    from .processes.nbody import NBody
+
+    L = p["angular_momentum"]
+    return NBody(p["bodies"], masses=None if p["masses"] is None else np.asarray(p["masses"], dtype=float),
+                 softening=p["softening"], energy=p["energy"],
+                 angular_momentum=np.asarray(L, dtype=float) if isinstance(L, list) else L, dim=p["dim"],
+                 integrator=p["integrator"], substeps=p["substeps"], record="observables",
+                 energy_tolerance=p["energy_tolerance"], bin_width=p["bin_width"],
+                 linking_length=p["linking_length"])
+
+
+def _nbody_column(name, unit, note, transform=None):
+    """An N-body observable recorded per path and time (a column of the ``record="observables"`` run)."""
+
+    def observable(process, base):
+        from .nbody import OBSERVABLES
+        from .quantities import Observable
+
+        col = OBSERVABLES.index(name)
+        scale = math.log(2.0) / math.log(base) if name == "pair_entropy" else 1.0  # recorded in bits
+        f = transform or (lambda x: x)
+        return Observable(unit_name(base) if name == "pair_entropy" else unit, note,
+                          transform=lambda X: f(X[..., col]) * scale)
+
+    return observable
+
+
+def _nbody_memory(sc, T, item):
+    return T * item, " of recorded observables"
+
+
+def _nbody_artifacts(sc, data, res):
+    """Positions of path 0 (the first path of the run: same seed, same trajectory) at t0 - B, t0, t0 + F
+    and GIF frames, from a one-path run that records the state."""
+    from .simulation import simulate
+
+    proc = sc.process
+    t, out = sc.raw["time"], sc.raw["output"]
+    F, B = t["forward"], t["backward"]
+    snaps = out["snapshots"]
+    snaps = sorted({-B, 0, F}) if snaps is None else sorted({int(x) for x in snaps})
+    n = min(out["gif_frames"], F + B + 1) if out["gif"] and out["figures"] else 0
+    frames = np.unique(np.round(np.linspace(-B, F, n)).astype(np.int64)) if n else np.zeros(0, np.int64)
+    one = simulate(proc.with_record("state"), sc.start, forward=F, backward=B, dt=t["dt"], paths=1,
+                   seed=sc.raw["ensemble"]["seed"])
+    x = one.states[0, :, 0]  # (times, bodies, dim): positions
+    res.arrays["nbody_snapshot_times"] = np.asarray(snaps, dtype=np.int64)
+    res.arrays["nbody_snapshots"] = x[np.asarray(snaps) + B]
+    if n:
+        res.arrays["nbody_gif_times"] = frames
+        res.arrays["nbody_gif_frames"] = x[frames + B]
+    res.arrays["nbody_masses"] = np.asarray(proc.masses)
+    res.arrays["nbody_dt"] = np.asarray([t["dt"]])
+
+
+def _nbody_caption(res):
+    return ("structure grows away from the Janus point in both directions of time (ensemble means of observables "
+            "of each path, not entropies of a law)")
 
 
 #: A diffusion records real values in continuous time: no counts to stream, one step of history.
@@ -490,7 +596,53 @@ PROCESS_KINDS["langevin"] = Family(
     "overdamped Langevin dynamics in a built-in potential", **_DIFFUSION,
 )
 
-
+PROCESS_KINDS["markov_jump"] = Family(
+    {"Q": Key(LIST, None, check=_square_matrix, doc="generator (rate matrix): off-diagonal rates >= 0, rows summing "
+              "to 0", unit="1/time"),
+     "states": Key(INT, None, check=_range(2, 10**6), doc="a driven ring of this many states (instead of Q)"),
+     "k_plus": Key(NUM, None, check=_non_negative, doc="ring: rate of a jump i -> i + 1", unit="1/time"),
+     "k_minus": Key(NUM, None, check=_non_negative, doc="ring: rate of a jump i -> i - 1", unit="1/time")},
+    _build_jump, _STATE_KEYS, _markov_start, "jump",
+    _CHAIN_ALL + ("entropy_production", "integral_fluctuation"),
+    ("entropy", "relative_entropy", "entropy_production"),
+    "continuous-time Markov jump process (exact Gillespie), recorded on the grid t = k dt; stochastic entropy "
+    "production along every path",
+    needs_dt=True, stationary_law=True, noun="jump process", artifacts=_jump_artifacts, janus_caption=_jump_caption,
+)
+PROCESS_KINDS["janus_nbody"] = Family(
+    {"bodies": Key(INT, None, required=True, check=_range(3, 10**4), doc="number of bodies N (G = 1, total mass 1)"),
+     "masses": Key(LIST, None, check=_vector, doc="masses of the bodies (normalised to total mass 1; default equal)"),
+     "softening": Key(NUM, 0.05, check=_non_negative, doc="Plummer softening length (0: Newtonian)", unit="length"),
+     "energy": Key(NUM, 0.0, doc="total energy E of every path (E >= 0: D increases strictly)", unit="energy"),
+     "angular_momentum": Key(NUM + LIST, 0.0, doc="total angular momentum (a number along z, or a 3-vector)"),
+     "dim": Key(INT, 3, check=_one_of(2, 3), doc="dimension of space (2 or 3)"),
+     "integrator": Key(STR, "leapfrog", check=_one_of("leapfrog", "yoshida4"),
+                       doc="symplectic, time-reversible integrator"),
+     "substeps": Key(INT, 1, check=_range(1, 10**6), doc="integrator steps per recorded time (time.dt / substeps "
+                     "each)"),
+     "energy_tolerance": Key(NUM, 1e-3, check=_positive, doc="largest relative energy error before a path is "
+                             "refused (naming path, time and dt)"),
+     "linking_length": Key(NUM, 0.1, check=_positive, doc="clusters: bound pairs closer than this fraction of the "
+                           "rms pair distance are linked"),
+     "bin_width": Key(NUM, 0.25, check=_positive, doc="pair-distance entropy: bin width in log2 of the distance in "
+                      "rms units")},
+    _build_nbody,
+    {"state": Key(STR, None, check=_one_of("janus"), doc='"janus": each path starts at its Janus point (D = 0; '
+                  "the default)")},
+    _default_state("janus"), "nbody",
+    ("shape_complexity", "cluster_count", "abs_dilatational_momentum", "moment_of_inertia", "pair_distance_entropy"),
+    ("shape_complexity", "cluster_count", "abs_dilatational_momentum"),
+    "gravitating N-body system started at its Janus point (Barbour, Koslowski & Mercati 2014); observables per path",
+    streamable=False, needs_dt=True, snapshots=True, noun="N-body system",
+    observables={
+        "shape_complexity": _nbody_column("C_S", "1 (scale free)", "mean over paths of Barbour's shape complexity"),
+        "cluster_count": _nbody_column("clusters", "clusters", "mean number of clusters per path"),
+        "abs_dilatational_momentum": _nbody_column("D", "G = M = 1 units", "mean over paths of |D|", np.abs),
+        "moment_of_inertia": _nbody_column("I", "length² (G = M = 1)", "mean over paths of I"),
+        "pair_distance_entropy": _nbody_column("pair_entropy", "", "mean over paths of the pair-distance entropy"),
+    },
+    memory=_nbody_memory, artifacts=_nbody_artifacts, janus_caption=_nbody_caption,
+)
 
 #: The registry under its own name.
 FAMILIES = PROCESS_KINDS

@@ -75,6 +75,9 @@ class Quantity:
         A few words for a figure title ("entropy rates"); default: the name with spaces.
     log_axis : bool
         Draw it on a log axis when its values span decades (a relative entropy decaying to 0).
+    record : str or None
+        An extra per-path record the simulation must keep for it (``simulate(...,
+        <record>=True)``, e.g. ``"entropy_production"``); None for quantities of the states.
     memory : callable or None
         ``(n_states, times, bytes per state, history, dense word limit) -> (bytes per path,
         fixed bytes)`` its estimator needs beyond the states (word codes, pair tables), for
@@ -95,6 +98,7 @@ class Quantity:
     short: str = ""
     log_axis: bool = False
     memory: Callable | None = None
+    record: str | None = None
 
     def __post_init__(self):
         if not self.short:
@@ -181,8 +185,39 @@ def _excess_memory(n, T, item, k, dense):
     return T * ((8 if float(n) ** (2 * k) <= dense else 4 * 8) + item), 0
 
 
+def _record_memory(n, T, item, k, dense):
+    return T * 8, 0  # one float64 per path and time
+
+
 def _pair_table_memory(n, T, item, k, dense):
     return 0, 2 * (T - 1) * n * n * 8  # dense pair tables and their reversal
+
+
+def _record_mean(record, column, transform, note):
+    """The ensemble mean of a per-path record (stored: its values; streamed: its running sums)."""
+
+    def estimate(data, r):
+        from ._units import unit_name
+
+        name = {0: record, 2: "integral_fluctuation"}[column]
+        unit = unit_name(r.base) if column == 0 else "1 (dimensionless)"
+        extra = getattr(data, "extra", {}) or {}
+        if record in extra:  # stored: (paths, times) values in units of the run's base
+            return est.mean_profile(transform(np.asarray(extra[record], dtype=float), r.base), times=data.times,
+                                    quantity=name, unit=unit, confidence=r.confidence, note=note)
+        sums = extra.get(f"{record}_moments")
+        if sums is None:
+            raise ValueError(f"{name}: the ensemble has no {record!r} record; simulate with {record}=True")
+        M = sums.get("paths", data.paths)
+        if column == 0:
+            return est.mean_profile_from_sums(M, sums["sum"], sums["sum_sq"], data.times, quantity=name,
+                                              unit=unit, confidence=r.confidence, note=note)
+        # only the sum of base**-x is streamed, not its square: the mean, without an error bar
+        return est.mean_profile_from_sums(M, sums["sum_exp_neg"], np.full(len(data.times), np.nan), data.times,
+                                          quantity=name, unit=unit, confidence=r.confidence,
+                                          note=(note + "; streamed: no error bar").lstrip("; "))
+
+    return estimate
 
 
 for _q in (
@@ -202,6 +237,26 @@ for _q in (
              short="entropy rates", memory=_rate_memory),
     Quantity("excess_entropy", "excess entropy E(t) = {E}", "E", "rate", "pairs", _excess_entropy,
              "E(t) = I[X_t−dt ; X_t] (KSG)", "E", memory=_excess_memory),
+    Quantity("shape_complexity", "shape complexity C_S(t), scale invariant (Barbour et al. 2014)", "C_S", "level",
+             "marginals", _observable("shape_complexity")),
+    Quantity("cluster_count", "number of clusters (bound groups, scale-free linking)",
+             "clusters", "level", "marginals", _observable("cluster_count")),
+    Quantity("abs_dilatational_momentum", "dilatational momentum |D|(t), D = Σ r·p = ½ dI/dt",
+             "|D|", "level", "marginals", _observable("abs_dilatational_momentum")),
+    Quantity("moment_of_inertia", "moment of inertia I(t) about the centre of mass (smallest at the Janus point)", "I",
+             "level", "marginals", _observable("moment_of_inertia")),
+    Quantity("pair_distance_entropy", "entropy of the pair distances in units of the rms length (scale free)", "H_r",
+             "level", "marginals", _observable("pair_distance_entropy")),
+    Quantity("entropy_production", "mean entropy production ⟨Δs_tot⟩(t) since t0", "⟨Δs_tot⟩",
+             "level", "marginals",
+             _record_mean("entropy_production", 0, lambda x, b: x,
+                          "mean over paths of Δs_tot = log p_t0(x_t0) − log p_t(x_t) + Σ jumps log(Q_ab / Q_ba)"),
+             record="entropy_production", memory=_record_memory),
+    Quantity("integral_fluctuation", "integral fluctuation ⟨b^(−Δs_tot)⟩(t) (1 for a full-support start)",
+             "⟨b^−Δs⟩", "level", "marginals",
+             _record_mean("entropy_production", 2, lambda x, b: np.power(float(b), -x),
+                          "mean over paths of base**(−Δs_tot): 1 at every t from a start law with full support"),
+             record="entropy_production", memory=_record_memory),
     Quantity("irreversibility", "irreversibility σ(t) = D(step ‖ reversed step), read away from t0", "σ", "rate",
              "pairs", _irreversibility, per_step=True, memory=_pair_table_memory),
 ):

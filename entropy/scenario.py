@@ -268,7 +268,7 @@ def _validate(doc: dict, src: str, default_name: str, out=None) -> Scenario:
                                 + (f" (did you mean {hint[0]!r}?)" if hint else "")
                                 + f"; expected one of {', '.join(PROCESS_KINDS)}")
         pk = PROCESS_KINDS[kind]
-        if pk.family not in akind.families:
+        if akind.families is not None and pk.family not in akind.families:
             raise ScenarioError(f"{src}: process.kind = {kind!r} cannot be used with analysis.kind = "
                                 f"{raw['analysis']['kind']!r} (it takes: "
                                 f"{', '.join(k for k, v in PROCESS_KINDS.items() if v.family in akind.families)})")

@@ -51,6 +51,9 @@ FIGURES = {
     "double_well": ["janus", "collapse"],
     "fluctuation_aligned": ["fluctuation"],
     "irreversibility": ["reversibility"],
+    "driven_jump": ["janus"],
+    "jump_fluctuation": ["fluctuation_theorem"],
+    "janus_nbody": ["janus", "nbody_snapshots", "nbody.gif"],
 }
 
 

@@ -286,7 +286,7 @@ particles = 4
 [output]
 snapshots = [-3, 0, 50]
 """ + TAIL, ["output.snapshots", "50"]),
-    ("snapshots for a chain", _doc(**{"output.snapshots": "[0, 1]"}), ["output.snapshots", "lattice_gas only"]),
+    ("snapshots for a chain", _doc(**{"output.snapshots": "[0, 1]"}), ["output.snapshots", "lattice_gas", "only"]),
     ("barbed arrow unknown preset", """
 [analysis]
 kind = "barbed_arrow"

@@ -34,7 +34,7 @@ from .discrete import (
     shannon,
     shannon_from_samples,
 )
-from .means import mean_profile
+from .means import mean_profile, mean_profile_from_sums
 from .irreversibility import (
     ReversibilityTest,
     entropy_production,
@@ -67,7 +67,7 @@ __all__ = [
     "shannon", "shannon_from_samples", "METHODS", "CONTINUOUS_METHODS", "relative_entropy", "mutual_information_counts",
     "conditional_entropy_counts",
     "entropy_profile", "entropy_rate_profile", "excess_entropy_profile", "relative_entropy_profile",
-    "irreversibility_profile", "symbol_counts", "mean_profile",
+    "irreversibility_profile", "symbol_counts", "mean_profile", "mean_profile_from_sums",
     "block_entropy", "entropy_rate", "excess_entropy", "block_entropy_curve", "BlockEntropyCurve",
     "lempel_ziv_entropy_rate",
     "entropy_production", "reversal_divergence", "reversibility_test", "ReversibilityTest",

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._result import Profile
 
-__all__ = ["mean_profile"]
+__all__ = ["mean_profile", "mean_profile_from_sums"]
 
 
 def mean_profile(ensemble, per_state=None, *, quantity="mean", unit="", confidence=0.95, times=None, note=None,
@@ -75,3 +75,36 @@ def mean_profile(ensemble, per_state=None, *, quantity="mean", unit="", confiden
         samples = np.full(mean.size, M)
     return Profile.from_stderr(quantity, t, mean, se, confidence=confidence, unit=unit, method="ensemble_mean",
                                samples=samples, extra={"note": note} if note else {})
+
+
+def mean_profile_from_sums(count, total, total_sq, times, *, quantity="mean", unit="", confidence=0.95,
+                           note=None) -> Profile:
+    r"""Ensemble mean and its standard error from per-time running sums (a streamed run).
+
+    With :math:`M` values per time, :math:`S_1 = \sum_m f_m` and :math:`S_2 = \sum_m f_m^2`:
+    :math:`\bar f = S_1/M`, :math:`s^2 = (S_2 - M\bar f^2)/(M - 1)`, standard error
+    :math:`s/\sqrt M`, normal interval. The same numbers as :func:`mean_profile` on the stored
+    values (up to rounding). Infinite values (a sum containing inf) give an infinite mean.
+
+    Parameters
+    ----------
+    count : int or array_like
+        Values summed per time (the number of paths).
+    total, total_sq : array_like
+        Per-time sums of the values and of their squares.
+    times : array_like
+        Times relative to t0.
+    """
+    t = np.asarray(times)
+    S1 = np.asarray(total, dtype=float)
+    S2 = np.asarray(total_sq, dtype=float)
+    M = np.broadcast_to(np.asarray(count, dtype=float), S1.shape)
+    if S1.shape != t.shape or S2.shape != t.shape:
+        raise ValueError(f"total, total_sq: expected one sum per time ({t.size}), got shapes {S1.shape}, {S2.shape}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = S1 / M
+        var = np.clip((S2 - M * mean**2) / np.maximum(M - 1, 1), 0.0, None)
+        se = np.sqrt(var / M)
+    se = np.where(np.isfinite(mean), se, np.nan)
+    return Profile.from_stderr(quantity, t, mean, se, confidence=confidence, unit=unit, method="ensemble_mean",
+                               samples=M.astype(np.int64), extra={"note": note} if note else {})

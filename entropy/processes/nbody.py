@@ -321,6 +321,16 @@ class NBody(Process):
             self._rev = rev
         return self._rev
 
+    def with_record(self, record: str) -> "NBody":
+        """The same system recording ``record`` (``"state"`` or ``"observables"``): a path of a run
+        with the same seed follows the same trajectory in either mode."""
+        import copy
+
+        out = copy.copy(self)
+        out._record = _choice(record, "record", RECORDS)
+        out._rev = None
+        return out
+
     def _check_dt(self, dt):
         if dt is None:
             raise ValueError("dt=None: NBody needs a time step; pass simulate(..., dt=...) with dt > 0")
