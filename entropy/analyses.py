@@ -579,7 +579,9 @@ def _memory_profiles(sc):
         return {"fixed": streamed,
                 "what": f"per-time counts of {n:,} states" + (f" and words of {L} states ({n:,}**{L} counts per "
                                                               "time)" if L > 2 else " and pairs" if pairs else "")
-                        + f" at {T:,} times"}
+                        + f" at {T:,} times",
+                # the same run with the paths stored (no word tables): the remedy when the tables do not fit
+                "stored": paths * (T * item + codes) + tables}
     return {"per_path": T * item + codes, "fixed": tables,
             "what": f"{paths:,} paths x {T:,} times" + (" and their int64 word codes" if codes else ""),
             # streamed counts of words of L states serve every quantity, where they can be streamed

@@ -609,3 +609,23 @@ def test_set_replaces_the_start_form_of_the_file(tmp_path, capsys):
     assert sc.raw["start"]["mean"] == 0.5 and sc.raw["start"]["cov"] == 2.0 and sc.raw["start"]["state"] is None
     with pytest.raises(ScenarioError, match="start.state"):  # two forms in the overrides themselves
         load_scenario(f, ["start.distribution=[0.5,0.5]", "start.state=1"])
+
+
+def test_a_memory_refusal_of_streamed_word_tables_advises_storing_and_that_fits():
+    from entropy.preflight import check_memory, memory_estimate
+    from entropy.simulation import InsufficientMemoryError
+
+    # 24 states, history 3 with E: words of 6 states, 24**6 = 1.9e8 counts per time
+    text = _doc(**{"process.P": None, "process.kind": '"cycle"', "process.states": "24", "process.p_forward": "0.6", "process.p_backward": "0.3",
+                   "estimate.history": "3", "ensemble.store": "false", "ensemble.paths": "1000"})
+    sc = parse_scenario(text)
+    m = memory_estimate(sc)
+    assert m["need"] >= (11 - 6 + 1) * 24**6 * 8 and "words of 6 states" in m["what"]
+    avail = (m["stored"] + m["need"]) // 2
+    with pytest.raises(InsufficientMemoryError) as exc:
+        check_memory(sc, available=avail)
+    msg = str(exc.value)
+    assert "set ensemble.store = true" in msg and "set ensemble.store = false" not in msg
+    stored = parse_scenario(_follow(msg.split("available; ")[1].replace(", or ", " or "), text))
+    assert stored.raw["ensemble"]["store"] is True
+    check_memory(stored, available=avail)
