@@ -81,6 +81,8 @@ def _simulate(sc, progress, stop):
               chunk_size=ens["chunk_size"], progress=progress, **records)
     if records:  # recorded entropies in the run's unit
         kw["base"] = raw["estimate"]["base"]
+    if not store and pairs and ens.get("word_length", 2) > 2:  # words for histories > 1
+        kw["word_length"] = ens["word_length"]
     if raw["execution"]["backend"] == "dask":  # runs to the end (no partial results on Ctrl-C)
         with _dask_client(raw["execution"]) as client:
             return simulate(sc.process, sc.start, client=client, **kw), paths
@@ -341,9 +343,6 @@ def _check_profiles(src, raw, pk):
         raise ScenarioError(f"{src}: ensemble.store = false: process.kind = {raw['process']['kind']!r} records "
                             "real values per path, which cannot be streamed as counts; use store = true (or leave "
                             "it unset)")
-    if est["history"] > 1 and ens["store"] is False:
-        raise ScenarioError(f"{src}: estimate.history = {est['history']}: streamed counts hold pairs only; set "
-                            "ensemble.store = true or history = 1")
     q = est["quantities"]
     if q is None:
         est["quantities"] = list(pk.default_quantities)
@@ -360,11 +359,75 @@ def _check_profiles(src, raw, pk):
             raise ScenarioError(f"{src}: estimate.method = {est['method']!r}: {msg} for "
                                 f"process.kind = {raw['process']['kind']!r}")
     if ens["store"] is None:
-        ens["store"] = not (pk.streamable and est["history"] == 1)
+        ens["store"] = not (pk.streamable and (est["history"] == 1 or ens["word_length"] is not None))
     recorded = [q for q in est["quantities"] if QUANTITIES[q].record]
     if recorded and raw["execution"]["backend"] == "dask":
         raise ScenarioError(f"{src}: estimate.quantities = {est['quantities']!r}: {recorded[0]!r} needs a per-path "
                             "record that Dask runs do not keep yet; use execution.backend = \"local\"")
+    _check_streaming(src, raw, pk)
+
+
+#: Words of how many states a quantity's estimator reads from streamed counts, given the history.
+_STREAM_WORDS = {"entropy_rate_forward": lambda k: k + 1, "entropy_rate_backward": lambda k: k + 1,
+                 "excess_entropy": lambda k: 2 * k}
+
+
+def stream_word_length(raw) -> int:
+    """The shortest streamed words that serve every requested quantity at the requested history:
+    max(history + 1 for the entropy rates, 2 * history for the excess entropy, 2 for pairs)."""
+    k = raw["estimate"]["history"]
+    return max([2] + [_STREAM_WORDS[q](k) for q in raw["estimate"]["quantities"] if q in _STREAM_WORDS])
+
+
+def stream_refusal(raw, L, n_states=None) -> str | None:
+    """Why words of L states cannot be streamed for this scenario (None: they can). Without
+    ``n_states`` (before the process is built) the size of the codes is not checked."""
+    T = raw["time"]["forward"] + raw["time"]["backward"] + 1
+    if L > T:
+        return f"words of {L} states are longer than the {T} times simulated"
+    if n_states is not None and n_states > 1 and float(n_states) ** L >= 2.0**63:
+        return f"words of {L} states over {n_states:,} states have {n_states}**{L} codes, beyond 64-bit integers"
+    if L > 2 and raw["execution"]["backend"] == "dask":
+        return 'execution.backend = "dask" streams pairs only (words of 2 states)'
+    return None
+
+
+def stream_refusal_message(src, raw, why, n_states=None) -> str:
+    """The refusal of a streamed run, with the one remedy that works: the automatic word length
+    where the file asked for longer words than needed and those fit, else storing the paths."""
+    wl, k = raw["ensemble"]["word_length"], raw["estimate"]["history"]
+    need = stream_word_length(raw)
+    if wl is not None and wl > need:
+        what = f"ensemble.word_length = {wl}"
+        if stream_refusal(raw, need, n_states) is None:
+            return (f"{src}: {what}: cannot stream: {why}; remove ensemble.word_length (the requested quantities "
+                    f"need words of {need} states, chosen automatically)")
+    else:
+        what = f"estimate.history = {k}" if need > 2 else "ensemble.store = false"
+    return (f"{src}: {what}: cannot stream: {why}; set ensemble.store = true"
+            + (" and remove ensemble.word_length" if wl is not None else ""))
+
+
+def _check_streaming(src, raw, pk):
+    """Streamed runs: words long enough for every requested quantity (chosen when unset), or a
+    refusal whose advice works when followed."""
+    ens, k = raw["ensemble"], raw["estimate"]["history"]
+    wl, need = ens["word_length"], stream_word_length(raw)
+    if ens["store"]:
+        if wl is not None:
+            raise ScenarioError(f"{src}: ensemble.word_length = {wl} is used by streamed runs only, but "
+                                "ensemble.store = true; remove ensemble.word_length or set ensemble.store = false")
+        return
+    if wl is not None and wl < need:
+        raise ScenarioError(f"{src}: ensemble.word_length = {wl}: too short for estimate.history = {k} with "
+                            f"{', '.join(q for q in raw['estimate']['quantities'] if q in _STREAM_WORDS)} (needs "
+                            f"words of {need} states); set ensemble.word_length = {need} or remove it (chosen "
+                            "automatically)")
+    L = need if wl is None else wl
+    why = stream_refusal(raw, L)  # the size of the codes is checked once the process is built
+    if why:
+        raise ScenarioError(stream_refusal_message(src, raw, why))
+    ens["word_length"] = L
 
 
 def _check_one_run(src, raw, pk):
@@ -507,14 +570,22 @@ def _memory_profiles(sc):
     codes = max((c for c, _ in extra), default=0)  # the estimators run one after the other
     tables = T * n * 8 + batch + sum(f for _, f in extra)
     chunk = ens["chunk_size"] or max(1024, (32 * 2**20) // max(T * item, 1))
-    streamed = T * n * 8 + (T - 1) * n * n * 8 * pairs + min(chunk, paths) * T * item + tables
+    L = ens["word_length"] if not ens["store"] else stream_word_length(raw)
+    L = L if pairs else 1
+    # per-time counts, pair tables and (for words of L > 2 states) the word tables, n**L counts per time
+    words = (T - L + 1) * float(n) ** L * 8 if L > 2 else 0
+    streamed = T * n * 8 + (T - 1) * n * n * 8 * pairs + words + min(chunk, paths) * T * item + tables
     if not ens["store"]:
         return {"fixed": streamed,
-                "what": f"per-time counts of {n:,} states" + (" and pairs" if pairs else "") + f" at {T:,} times"}
+                "what": f"per-time counts of {n:,} states" + (f" and words of {L} states ({n:,}**{L} counts per "
+                                                              "time)" if L > 2 else " and pairs" if pairs else "")
+                        + f" at {T:,} times",
+                # the same run with the paths stored (no word tables): the remedy when the tables do not fit
+                "stored": paths * (T * item + codes) + tables}
     return {"per_path": T * item + codes, "fixed": tables,
             "what": f"{paths:,} paths x {T:,} times" + (" and their int64 word codes" if codes else ""),
-            # streamed pair counts serve every quantity at history 1
-            "streamed": streamed if est["history"] == 1 else None}
+            # streamed counts of words of L states serve every quantity, where they can be streamed
+            "streamed": streamed if spec.streamable and stream_refusal(raw, L, n) is None else None}
 
 
 def _memory_series(sc):

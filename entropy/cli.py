@@ -2,11 +2,17 @@
 
 ::
 
-    entropy run FILE... [--quick] [--seed N] [--paths N] [--out DIR] [--set key.path=value]...
-    entropy validate FILE... [--quick] [--out DIR] [--set key.path=value]...
+    entropy run SCENARIO... [--quick] [--seed N] [--paths N] [--out DIR] [--set key.path=value]...
+    entropy validate SCENARIO... [--quick] [--out DIR] [--set key.path=value]...
     entropy list [DIR]
+    entropy show SCENARIO
     entropy plot RESULT_DIR... [--format png --format pdf]
     entropy info
+
+A SCENARIO is a file path or the name of a scenario of the packaged gallery (``entropy list``;
+``driven_ring`` or ``driven_ring.toml``); a name that is also a file in the current directory
+means the file (a note says so). Results go under the current directory (``./results/<name>/``
+unless the file's ``output.directory`` or ``--out`` says otherwise), never into the package.
 
 Exit codes: 0 success, 2 bad input (an invalid scenario, override or argument, or a run too
 large for the memory), 1 failure (an error while running), 130 interrupted. The first Ctrl-C
@@ -30,8 +36,34 @@ EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _gallery_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent / "scenarios"
-    return here if here.is_dir() else Path.cwd() / "scenarios"
+    """The packaged scenario gallery: ``entropy/scenarios/`` in an installed wheel, the
+    top-level ``scenarios/`` folder of a clone or an editable install (the one source)."""
+    pkg = Path(__file__).resolve().parent
+    for d in (pkg / "scenarios", pkg.parent / "scenarios"):
+        if d.is_dir() and any(d.glob("*.toml")):
+            return d
+    return pkg / "scenarios"
+
+
+def _gallery_names() -> dict[str, Path]:
+    return {f.stem: f for f in sorted(_gallery_dir().glob("*.toml"))}
+
+
+def resolve_scenario(arg: str) -> str:
+    """A scenario argument as a file path: an existing file (``arg``, or ``arg.toml`` for a bare
+    name) wins; else the packaged scenario of that name (``driven_ring`` or
+    ``driven_ring.toml``). A name that is both a file here and a packaged scenario means the
+    file, and a note on stderr says so."""
+    p = Path(arg)
+    name = p.name.removesuffix(".toml") if p.name == arg else None
+    packaged = _gallery_names().get(name) if name else None
+    local = next((c for c in (p, Path(arg + ".toml")) if c.is_file() and (c == p or p.suffix != ".toml")), None)
+    if local is not None:
+        if packaged is not None and local.resolve() != packaged.resolve():
+            print(f"entropy: note: {local} is a file here and also the name of a packaged scenario; using the file "
+                  f"(the packaged one is {packaged})", file=sys.stderr)
+        return str(local)
+    return str(packaged) if packaged is not None else arg
 
 
 def _err(msg):
@@ -50,9 +82,13 @@ def _overrides(args) -> list[str]:
 def _load_checked(args, f, quick):
     """Load one scenario and run every check a run makes before simulating (validate == run)."""
     from .preflight import preflight
-    from .scenario import load_scenario
+    from .scenario import ScenarioError, load_scenario
 
-    sc = load_scenario(f, _overrides(args), quick=quick, out=getattr(args, "out", None))
+    path = resolve_scenario(f)
+    if not Path(path).is_file():
+        raise ScenarioError(f"{f}: no such scenario file, and no packaged scenario of that name (entropy list "
+                            f"shows them: {', '.join(_gallery_names()) or 'none found'})")
+    sc = load_scenario(path, _overrides(args), quick=quick, out=getattr(args, "out", None))
     preflight(sc)
     return sc
 
@@ -169,7 +205,23 @@ def cmd_list(args) -> int:
         except (tomllib.TOMLDecodeError, OSError, AttributeError):
             desc, kind = "(unreadable)", ""
         print(f"{f.stem.ljust(width)}  {str(kind).ljust(20)}  {desc}")
-    print(f"({len(files)} scenarios in {d}; run one with: entropy run {d / files[0].name})", file=sys.stderr)
+    first = d / files[0].name if args.directory else files[0].stem
+    print(f"({len(files)} scenarios in {d}; run one with: entropy run {first}; print one to copy and edit: "
+          f"entropy show {first})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_show(args) -> int:
+    path = resolve_scenario(args.scenario)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _err(f"{args.scenario}: no such scenario file, and no packaged scenario of that name (entropy list shows "
+             f"them)" if not Path(path).exists() else f"{args.scenario}: cannot read ({exc})")
+        return EXIT_BAD_INPUT
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    print(f"(from {path}; save it with: entropy show {args.scenario} > my.toml, edit, then entropy run my.toml)",
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -222,25 +274,38 @@ def cmd_plot(args) -> int:
     return EXIT_OK
 
 
+DASK_INSTALL = "pip install 'dask[distributed]>=2024.1', or from a clone: pip install -e '.[dask]'"
+
+
 def cmd_info(args) -> int:
+    import importlib.metadata
+    import importlib.util
+
     import numba
     import numpy
     import scipy
 
     from . import __version__
 
-    print(f"entropy {__version__}")
+    try:
+        dist = importlib.metadata.distribution("janus-entropy")
+        installed = f"{dist.metadata['Name']} {dist.version}"
+    except importlib.metadata.PackageNotFoundError:
+        installed = "janus-entropy (not installed: imported from a source tree)"
+    print(f"entropy {__version__}: distribution {installed}")
+    print(f"location: {Path(__file__).resolve().parent}")
+    print("the import name and command `entropy` are this package (distribution janus-entropy), not the unrelated "
+          "'entropy' package of the Python Package Index")
     print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, scipy {scipy.__version__}, "
           f"numba {numba.__version__}")
     print(f"numba threads: {numba.get_num_threads()} (set NUMBA_NUM_THREADS to change)")
-    print(f"scenario gallery: {_gallery_dir()}")
-    print("results go to: <output.directory>/<scenario name>/ (default ./results/; --out DIR overrides)")
-    import importlib.util
-
+    print(f"scenario gallery: {_gallery_dir()} (entropy list; entropy run NAME; entropy show NAME)")
+    print("results go to: <output.directory>/<scenario name>/ under the current directory (default ./results/; "
+          "--out DIR overrides)")
     if importlib.util.find_spec("distributed") is not None:
         print("dask backend: available ([execution] backend = \"dask\")")
     else:
-        print("dask backend: not installed (pip install 'janus-entropy[dask]')")
+        print(f"dask backend: not installed ({DASK_INSTALL})")
     return EXIT_OK
 
 
@@ -261,23 +326,27 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--seed", type=int, help="override ensemble.seed")
             p.add_argument("--paths", type=int, help="override ensemble.paths")
 
-    p = sub.add_parser("run", help="run scenario files, write results and figures")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    scen = "a scenario file, or the name of a packaged scenario (entropy list)"
+    p = sub.add_parser("run", help="run scenario files or packaged scenarios, write results and figures")
+    p.add_argument("files", nargs="+", metavar="SCENARIO", help=scen)
     overrides(p)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("validate", help="check scenario files without running them")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="SCENARIO", help=scen)
     overrides(p, run=False)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("list", help="list the scenario gallery")
     p.add_argument("directory", nargs="?")
     p.set_defaults(func=cmd_list)
+    p = sub.add_parser("show", help="print a scenario file (a packaged one by name) to copy and edit")
+    p.add_argument("scenario", metavar="SCENARIO", help=scen)
+    p.set_defaults(func=cmd_show)
     p = sub.add_parser("plot", help="redraw figures from saved results (no simulation)")
     p.add_argument("dirs", nargs="+", metavar="RESULT_DIR")
     p.add_argument("--format", action="append", choices=["png", "pdf", "svg"])
     p.set_defaults(func=cmd_plot)
-    p = sub.add_parser("info", help="version, threads, where results go")
+    p = sub.add_parser("info", help="distribution, version, location, threads, where results go")
     p.set_defaults(func=cmd_info)
     return ap
 
@@ -291,6 +360,9 @@ def main(argv=None) -> int:
     t = time.time()
     try:
         return args.func(args)
+    except BrokenPipeError:  # e.g. entropy list | head
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print(f"entropy: interrupted after {time.time() - t:.1f} s", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -52,6 +52,8 @@ def check_memory(sc, *, available=None) -> dict:
     tips = []
     if m["streamed"] is not None and m["streamed"] <= avail:
         tips.append(f"set ensemble.store = false (streamed per-time counts need about {_fmt_bytes(m['streamed'])})")
+    if m.get("stored") is not None and m["stored"] <= avail:  # streamed word tables larger than the paths
+        tips.append(f"set ensemble.store = true (the stored paths need about {_fmt_bytes(m['stored'])})")
     if m["per_path"] > 0 and avail > m["fixed"]:
         fit = int((avail - m["fixed"]) // m["per_path"])
         if fit >= 1:

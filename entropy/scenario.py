@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 
 __all__ = [
     "ScenarioError", "Scenario", "load_scenario", "parse_scenario", "apply_override", "quick_document",
     "SECTIONS", "PROCESS_KINDS", "ANALYSIS_KINDS", "Key",
 ]
 
-from .analyses import ANALYSES, ANALYSIS_KINDS
+from .analyses import ANALYSES, ANALYSIS_KINDS, stream_refusal, stream_refusal_message
 from .families import CONTINUOUS_METHODS, DISCRETE_METHODS, PROCESS_KINDS  # noqa: F401
 from .schema import (  # noqa: F401  (Key and the checks are part of this module's public face)
     BOOL,
@@ -89,7 +91,11 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "chunk_size": Key(INT, None, check=_positive,
                           doc="paths per chunk (memory, progress and interruption granularity; default: about 32 MiB of states)"),
         "store": Key(BOOL, None, doc="keep all paths (true) or stream per-time counts (false); default: "
-                     "streamed for discrete states with history = 1, stored otherwise"),
+                     "streamed for discrete states with history = 1 (or when word_length is set), stored otherwise"),
+        "word_length": Key(INT, None, check=_range(2, 64), doc="streamed runs (store = false): count words of this "
+                           "many consecutive states at every time; default (and least): what the requested "
+                           "quantities need, max(history + 1 for h+/h-, 2 * history for E, 2); the tables hold "
+                           "n_states ** word_length counts per time", unit="states"),
     },
     "estimate": {
         "quantities": Key(LIST, None, doc="per-time quantities (default: the family's list, see below)"),
@@ -291,11 +297,39 @@ def _validate(doc: dict, src: str, default_name: str, out=None) -> Scenario:
         proc_obj = sc.process  # bad matrices, presets, potentials fail here, before any work
         if "start" in raw:
             key, start = _guard(src, "start", lambda: pk.start(proc_obj, raw["start"]))
-            sc._start = _guard(src, "start", lambda: proc_obj._check_start(start), ("start",))
+            try:
+                sc._start = proc_obj._check_start(start)
+            except (ValueError, TypeError, OverflowError, np.linalg.LinAlgError) as exc:
+                raise ScenarioError(f"{src}: {_start_message(str(exc), key, raw['start'])}") from None
         if pk.needs_dt and raw["analysis"]["kind"] == "profiles":
             _guard(src, "time", lambda: proc_obj._check_dt(raw["time"]["dt"]), ("dt",))
         _runnable(src, raw, pk, proc_obj)
     return sc
+
+
+def _start_message(msg: str, key: str, start: dict) -> str:
+    """A process's message about its ``start`` argument in the words of the scenario file: the
+    key path and the value as written (``start.state = [1.0, 2.0]``), never an internal repr
+    (``start=array([1., 2.])``)."""
+    m = re.match(r"start(\[[^\]]*\])?(=.*?)?(: (?:expected|entries|got).*|: .*)$", msg, re.S)
+    if m is None:
+        return f"[start] {msg}"
+    index, _, rest = m.groups()
+    gaussian = key == "mean"
+    sub = index.strip("[]'\"") if index else None
+    if sub in ("mean", "cov"):
+        where = f"start.{sub} = {_short(start.get(sub))}"
+    elif sub is not None:  # an entry of a vector: the message names its value
+        where = f"start.{key}[{sub}]" + (m.group(2).replace("=", " = ", 1) if m.group(2) else "")
+    elif m.group(2) is None:
+        where = "start.mean and start.cov" if gaussian else f"start.{key}"
+    else:
+        where = ("start.mean and start.cov" if gaussian
+                 else f"start.{key} = {_short(start[key]) if start.get(key) is not None else 'the default'}")
+    rest = re.sub(r"a Gaussian \{'mean': \.\.\., 'cov': \.\.\.\}", "a Gaussian (start.mean and start.cov)", rest)
+    rest = re.sub(r"\bdim=(\d+)", r"process.dim = \1", rest)
+    rest = re.sub(r"a number, shape \(1,\)", "a number", rest)
+    return where + rest
 
 
 def _runnable(src, raw, pk, proc):
@@ -306,6 +340,11 @@ def _runnable(src, raw, pk, proc):
         _guard(src, "process", lambda: proc.stationary_distribution, tuple(pk.keys))
     if analysis.reversal(raw):
         _guard(src, "process", lambda: proc.reversed(), tuple(pk.keys))
+    ens = raw["ensemble"]
+    if ens.get("store") is False and ens.get("word_length") is not None:  # streamed words: do their codes fit?
+        why = stream_refusal(raw, ens["word_length"], int(proc.n_states))
+        if why:
+            raise ScenarioError(stream_refusal_message(src, raw, why, int(proc.n_states)))
 
 
 def _cross_checks(src, raw, pk, analysis):
@@ -314,6 +353,9 @@ def _cross_checks(src, raw, pk, analysis):
         msg = pk.check(raw, analysis)
         if msg:
             raise ScenarioError(f"{src}: {msg}")
+    if analysis != "profiles" and raw["ensemble"]["word_length"] is not None:
+        raise ScenarioError(f"{src}: ensemble.word_length = {raw['ensemble']['word_length']} is used by streamed "
+                            f"ensembles of analysis.kind = 'profiles' only; remove it")
     ANALYSES[analysis].check(src, raw, pk)
     ex = raw["execution"]
     if ex["backend"] == "local" and (ex["address"] is not None or ex["workers"] is not None):
@@ -331,7 +373,7 @@ def _check_dask(src, address):
         from distributed.comm import get_address_host_port
     except ImportError:
         raise ScenarioError(f'{src}: execution.backend = "dask" needs dask.distributed, which is not installed '
-                            "(pip install 'janus-entropy[dask]')") from None
+                            "(pip install 'dask[distributed]>=2024.1', or from a clone: pip install -e '.[dask]')") from None
     if address is not None:
         try:
             get_address_host_port(address)
@@ -409,7 +451,12 @@ def load_scenario(path, overrides: list[str] | None = None, *, quick: bool = Fal
 def _resolve(doc, src, name, overrides, quick, out=None):
     if quick:
         doc = quick_document(doc, src)
+    replaced_start = False
     for ov in overrides or []:
+        if isinstance(ov, str) and ov.partition("=")[0].strip().split(".")[0].strip() == "start" \
+                and not replaced_start and isinstance(doc.get("start"), dict):
+            doc["start"] = {}  # --set start.KEY=... replaces the file's start form (its other start keys go)
+            replaced_start = True
         apply_override(doc, ov, src)
     return _validate(doc, src, name, out)
 

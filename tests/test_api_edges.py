@@ -57,7 +57,9 @@ def test_the_memory_estimate_covers_the_estimation_peak():
         check_memory(sc, available=2 * 2**30)
     msg = str(e.value)
     assert "needs about" in msg and "2.0 GiB is available" in msg and "int64 word codes" in msg
-    assert "store = false" not in msg  # streamed pair counts cannot serve history 2
+    assert "set ensemble.store = false" in msg  # streamed words of 3 states serve history 2 (issue 16)
+    streamed = parse_scenario(RING.replace("seed = 1", "seed = 1\nstore = false") + "[estimate]\nhistory = 2\n")
+    check_memory(streamed, available=2 * 2**30)  # that advice works too
     fit = int(msg.split("reduce ensemble.paths to at most ")[1].split()[0].replace(",", ""))
     smaller = parse_scenario(RING.replace("seed = 1", "seed = 1\nstore = true").replace("1_500_000", str(fit))
                              + "[estimate]\nhistory = 2\n")

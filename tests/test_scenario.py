@@ -149,13 +149,48 @@ BAD = [
     ("inf dt", BASE, None),  # placeholder replaced below
     ("state out of range", _doc(**{"start.state": "7"}), ["start", "7"]),
     ("two starts", _doc(**{"start.distribution": "[0.5, 0.5]"}), ["start.state", "start.distribution"]),
+    ("state beyond the chain", _doc(**{"start.state": "7"}), ["start.state = 7", "0..1"]),
+    ("negative start probability", _doc(**{"start.state": None, "start.distribution": "[1.5, -0.5]"}),
+     ["start.distribution[1] = -0.5", "non-negative"]),
+    ("short start distribution", _doc(**{"start.state": None, "start.distribution": "[1.0]"}),
+     ["start.distribution", "length 2"]),
+    ("diffusion start of the wrong shape", """
+[process]
+kind = "ornstein_uhlenbeck"
+theta = 1.0
+[start]
+state = [1.0, 2.0]
+""" + TAIL_DT, ["start.state = [1.0, 2.0]", "process.dim = 1", "start.mean and start.cov"]),
+    ("gaussian start of the wrong shape", """
+[process]
+kind = "brownian_motion"
+[start]
+mean = [1.0, 2.0]
+cov = 1.0
+""" + TAIL_DT, ["start.mean = [1.0, 2.0]", "process.dim = 1"]),
+    ("gaussian start not a covariance", """
+[process]
+kind = "ornstein_uhlenbeck"
+theta = 1.0
+[start]
+mean = 0.0
+cov = -1.0
+""" + TAIL_DT, ["start.cov = -1.0", "semi-definite"]),
     ("distribution not summing to 1", _doc(**{"start.state": None, "start.distribution": "[0.5, 0.6]"}),
      ["start"]),
     ("unknown quantity", _doc(**{"estimate.quantities": '["entropy", "entrpy_rate"]'}),
      ["estimate.quantities", "entrpy_rate"]),
     ("unknown method", _doc(**{"estimate.method": '"plug-in"'}), ["estimate.method", "did you mean 'plugin'"]),
-    ("history with streaming", _doc(**{"estimate.history": "3", "ensemble.store": "false"}),
-     ["estimate.history", "store"]),
+    ("streamed words too short", _doc(**{"estimate.history": "3", "ensemble.store": "false",
+                                         "ensemble.word_length": "2"}),
+     ["ensemble.word_length = 2", "set ensemble.word_length = 6"]),
+    ("word_length of a one-run analysis",
+     (GALLERY[0].parent / "fluctuation_aligned.toml").read_text().replace("[ensemble]", "[ensemble]\nword_length = 3"),
+     ["ensemble.word_length = 3", "remove it"]),
+    ("word_length of a stored run", _doc(**{"ensemble.store": "true", "ensemble.word_length": "3"}),
+     ["ensemble.word_length", "ensemble.store = true"]),
+    ("streamed words longer than the run", _doc(**{"ensemble.word_length": "12"}),
+     ["ensemble.word_length = 12", "11 times", "remove ensemble.word_length"]),
     ("dt for a chain", _doc(**{"time.dt": "0.1"}), ["time.dt", "discrete-time"]),
     ("figure format", _doc(**{"output.figures": '["png", "jpeg"]'}), ["output.figures", "jpeg"]),
     ("dask without address", _doc(**{"execution.backend": '"dask"'}), ["execution", "address"]),
@@ -283,6 +318,8 @@ def test_malformed_scenario_exit_code_2_and_message_names_the_key(case, tmp_path
     assert str(f) in err, err
     for w in words:
         assert w in err, f"{name}: {w!r} not in {err!r}"
+    for internal in ("array(", "dtype", "start=", "{'mean'"):  # keys and values as written, never reprs
+        assert internal not in err, f"{name}: {internal!r} in {err!r}"
     # the same through the API: a ScenarioError (a ValueError), before any work
     with pytest.raises(ScenarioError):
         load_scenario(f)
@@ -450,3 +487,145 @@ def test_huge_files_and_a_byte_order_mark(tmp_path, capsys):
     bom = tmp_path / "bom.toml"
     bom.write_text("\ufeff" + BASE, encoding="utf-8")
     assert load_scenario(bom).raw == parse_scenario(BASE).raw  # a UTF-8 byte-order mark is fine
+
+
+# ------------------------------------------------------------------ streaming without dead ends
+ALL_Q = '["entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy", ' \
+        '"irreversibility"]'
+
+
+@pytest.mark.parametrize("history", [1, 2, 3])
+def test_streamed_runs_serve_every_history_with_the_numbers_of_a_stored_run(history):
+    from entropy.runs import run_scenario
+
+    base = dict(**{"estimate.history": str(history), "estimate.quantities": ALL_Q})
+    streamed = parse_scenario(_doc(**base, **{"ensemble.store": "false"}))
+    # words long enough for h+/h- (history + 1) and E (2 * history), chosen automatically
+    assert streamed.raw["ensemble"]["word_length"] == max(2, 2 * history)
+    stored = parse_scenario(_doc(**base, **{"ensemble.store": "true"}))
+    a, b = run_scenario(streamed), run_scenario(stored)
+    assert a.metadata.get("paths") == b.metadata.get("paths") == 100
+    for q in stored.raw["estimate"]["quantities"]:  # the same paths: the same counts, the same estimates
+        np.testing.assert_allclose(a.profiles[q].values, b.profiles[q].values, rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(a.profiles[q].stderr, b.profiles[q].stderr, rtol=1e-12, equal_nan=True)
+
+
+def test_word_length_in_a_file_and_the_default_store():
+    sc = parse_scenario(_doc(**{"ensemble.word_length": "5"}))
+    assert sc.raw["ensemble"]["store"] is False and sc.raw["ensemble"]["word_length"] == 5
+    assert parse_scenario(_doc(**{"estimate.history": "2"})).raw["ensemble"]["store"] is True  # unchanged default
+
+
+def _follow(advice: str, doc_text: str) -> str:
+    """Apply the first remedy a refusal names: every 'set KEY = VALUE' / 'remove KEY' of it
+    (joined by 'and'), up to the first alternative ('or')."""
+    import re
+    import tomllib
+
+    remedy = advice.split("; ")[-1].split(" or ")[0]
+    steps = re.findall(r"(set|remove) ([a-z_]+)\.([a-z_]+)(?: = ([^\s,;)]+))?", remedy)
+    assert steps, f"no remedy in {advice!r}"
+    doc = tomllib.loads(doc_text)
+    for verb, sec, key, value in steps:
+        if verb == "set":
+            doc.setdefault(sec, {})[key] = tomllib.loads(f"v = {value}")["v"]
+        else:
+            del doc[sec][key]
+    return _toml(doc)
+
+
+REFUSALS = [
+    _doc(**{"estimate.history": "3", "ensemble.store": "false", "ensemble.word_length": "2"}),
+    _doc(**{"ensemble.store": "true", "ensemble.word_length": "3"}),
+    _doc(**{"ensemble.word_length": "12"}),  # longer than the 11 times: the automatic length fits
+    _doc(**{"estimate.history": "6", "ensemble.word_length": "12", "ensemble.store": "false"}),
+    _doc(**{"estimate.history": "6", "ensemble.store": "false", "estimate.quantities": ALL_Q}),  # 12 > 11 times
+    _doc(**{"process.P": None, "process.kind": '"ehrenfest"', "process.balls": "40", "start.state": "0",
+            "ensemble.store": "false", "ensemble.word_length": "13", "time.forward": "20",
+            "time.backward": "20"}),  # 41**13 codes: beyond int64
+    _doc(**{"estimate.history": "2", "ensemble.store": "false", "execution.backend": '"dask"',
+            "execution.workers": "1"}),
+]
+
+
+@pytest.mark.parametrize("i", range(len(REFUSALS)))
+def test_every_streaming_refusal_gives_advice_that_works(i):
+    from entropy.runs import run_scenario
+
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(REFUSALS[i])
+    fixed = _follow(str(exc.value), REFUSALS[i])
+    sc = parse_scenario(fixed.replace('backend = "dask"', 'backend = "local"').replace("workers = 1\n", "")
+                        if i == len(REFUSALS) - 1 else fixed)  # the dask case: validated, run locally here
+    if i == len(REFUSALS) - 1:
+        parse_scenario(fixed)  # valid with the Dask backend once stored
+    res = run_scenario(sc)
+    assert res.complete and res.profiles
+
+
+def test_a_memory_refusal_of_a_stored_history_2_run_advises_streaming_and_that_fits():
+    from entropy.preflight import check_memory, memory_estimate
+    from entropy.runs import run_scenario
+    from entropy.simulation import InsufficientMemoryError
+
+    text = _doc(**{"estimate.history": "2", "estimate.quantities": ALL_Q, "ensemble.paths": "20000"})
+    sc = parse_scenario(text)
+    m = memory_estimate(sc)
+    assert m["streamed"] is not None and m["streamed"] < m["need"]
+    avail = (m["streamed"] + m["need"]) // 2  # room for the streamed run, not the stored one
+    with pytest.raises(InsufficientMemoryError) as exc:
+        check_memory(sc, available=avail)
+    assert "set ensemble.store = false" in str(exc.value)
+    streamed = parse_scenario(_follow(str(exc.value), text))
+    assert streamed.raw["ensemble"]["word_length"] == 4
+    check_memory(streamed, available=avail)
+    assert run_scenario(streamed).complete
+
+
+def test_memory_of_a_streamed_run_counts_the_word_tables():
+    from entropy.preflight import memory_estimate
+
+    def need(wl):
+        return memory_estimate(parse_scenario(_doc(**{"ensemble.store": "false", "ensemble.word_length": wl})))
+
+    m4, m5 = need("4"), need("5")
+    T, n = 11, 2
+    # n**L counts per time, (T - L + 1) times, 8 bytes each
+    assert m5["need"] - m4["need"] == (T - 5 + 1) * n**5 * 8 - (T - 4 + 1) * n**4 * 8
+    assert "words of 5 states" in m5["what"]
+
+
+def test_set_replaces_the_start_form_of_the_file(tmp_path, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text(BASE)  # start.state = 0
+    sc = load_scenario(f, ["start.distribution=[0.5,0.5]"])
+    np.testing.assert_allclose(sc.start, [0.5, 0.5])
+    assert "state" not in sc.raw["start"] or sc.raw["start"]["state"] is None
+    assert main(["validate", str(f), "--set", "start.distribution=[0.5,0.5]"]) == 0
+    # several start overrides together make one start form (only the file's keys are dropped)
+    ou = tmp_path / "ou.toml"
+    ou.write_text('[process]\nkind = "ornstein_uhlenbeck"\ntheta = 1.0\n[start]\nstate = 1.0\n' + TAIL_DT)
+    sc = load_scenario(ou, ["start.mean=0.5", "start.cov=2.0"])
+    assert sc.raw["start"]["mean"] == 0.5 and sc.raw["start"]["cov"] == 2.0 and sc.raw["start"]["state"] is None
+    with pytest.raises(ScenarioError, match="start.state"):  # two forms in the overrides themselves
+        load_scenario(f, ["start.distribution=[0.5,0.5]", "start.state=1"])
+
+
+def test_a_memory_refusal_of_streamed_word_tables_advises_storing_and_that_fits():
+    from entropy.preflight import check_memory, memory_estimate
+    from entropy.simulation import InsufficientMemoryError
+
+    # 24 states, history 3 with E: words of 6 states, 24**6 = 1.9e8 counts per time
+    text = _doc(**{"process.P": None, "process.kind": '"cycle"', "process.states": "24", "process.p_forward": "0.6", "process.p_backward": "0.3",
+                   "estimate.history": "3", "ensemble.store": "false", "ensemble.paths": "1000"})
+    sc = parse_scenario(text)
+    m = memory_estimate(sc)
+    assert m["need"] >= (11 - 6 + 1) * 24**6 * 8 and "words of 6 states" in m["what"]
+    avail = (m["stored"] + m["need"]) // 2
+    with pytest.raises(InsufficientMemoryError) as exc:
+        check_memory(sc, available=avail)
+    msg = str(exc.value)
+    assert "set ensemble.store = true" in msg and "set ensemble.store = false" not in msg
+    stored = parse_scenario(_follow(msg.split("available; ")[1].replace(", or ", " or "), text))
+    assert stored.raw["ensemble"]["store"] is True
+    check_memory(stored, available=avail)
