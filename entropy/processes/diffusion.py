@@ -816,9 +816,7 @@ class Langevin(_Diffusion):
                 self._reverse = self
             else:
                 x, ps, J = self.periodic_stationary
-                rev = object.__new__(Langevin)
-                rev.__dict__.update(self.__dict__)
-                rev._name = "tilted_periodic_reversed"
+                rev = self._replace(_name="tilted_periodic_reversed")
                 rev._kparams = np.concatenate([
                     [_kd.POT_TILTED_PERIODIC_REVERSED], self._kparams[1:4],
                     [2.0 * self._friction * J, float(len(x)), 1.0 / self._params_dict["period"]], 1.0 / ps,
