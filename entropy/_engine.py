@@ -38,10 +38,13 @@ __all__ = ["Plan", "make_plan", "run_local", "fill_chunk", "count_chunk", "progr
 #: streaming runs and set the granularity of progress reports.
 CHUNK_BYTES = 32 * 2**20
 
-#: Measured cost of one simulated transition (one path, one time step) of a small Markov chain
-#: on one core, in nanoseconds (about 18 streamed, 26 stored on the development machine; see
-#: docs/scale.md). A process whose steps cost more sets ``ns_per_transition`` itself.
-NS_PER_TRANSITION = 20.0
+#: Rough cost of one simulated transition (one path, one time step) of a Markov chain, in
+#: nanoseconds, for the automatic progress bar only: 2.0-2.6 on 2 quiet threads
+#: (docs/design.md, "Streaming"), 18 streamed / 26 stored for a 3-state chain on the shared,
+#: loaded 2-core development machine, about 10 for the README's 10**7-path streaming line
+#: (2 x 10**10 transitions in 3-4 minutes, issue 16). An order of magnitude is all the
+#: decision needs. A process whose steps cost more sets ``ns_per_transition`` itself.
+NS_PER_TRANSITION = 10.0
 
 #: With ``progress=None`` a bar is shown for runs expected to take longer than this (seconds).
 AUTO_PROGRESS_SECONDS = 2.0
