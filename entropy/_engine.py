@@ -25,6 +25,7 @@ import numpy as np
 from ._kernels import counting as _count
 from ._kernels.jump import accumulate_moments as _acc_moments
 from ._kernels.markov import LANES
+from ._kernels.moments import accumulate_scatter as _acc_scatter
 from ._kernels.rng import ARM_BACKWARD, ARM_FORWARD
 from ._units import check_base, check_positive_int, check_seed, unit_name
 from .errors import InsufficientMemoryError, available_memory
@@ -32,7 +33,7 @@ from .errors import format_bytes as _fmt_bytes
 from .processes.base import Process
 
 __all__ = ["Plan", "make_plan", "run_local", "fill_chunk", "count_chunk", "progress_bar", "want_progress",
-           "expected_seconds", "Ensemble", "EnsembleCounts", "ENSEMBLE_KINDS", "CHUNK_BYTES"]
+           "expected_seconds", "Ensemble", "EnsembleCounts", "EnsembleMoments", "ENSEMBLE_KINDS", "CHUNK_BYTES"]
 
 #: Default size of one chunk of stored states (bytes); chunks bound the scratch memory of
 #: streaming runs and set the granularity of progress reports.
@@ -50,7 +51,7 @@ NS_PER_TRANSITION = 10.0
 AUTO_PROGRESS_SECONDS = 2.0
 
 #: Values of the ``kind`` attribute of the ensemble types (the ensemble data protocol).
-ENSEMBLE_KINDS = ("states", "values", "counts")
+ENSEMBLE_KINDS = ("states", "values", "counts", "moments")
 
 
 # -- the ensemble types ---------------------------------------------------------------------
@@ -186,6 +187,61 @@ class EnsembleCounts:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class EnsembleMoments:
+    r"""Per-time moments of a streamed real-valued ensemble (a diffusion run with ``store=False``).
+
+    No paths x times array is kept: per time, the mean and the scatter matrix of the states
+    over the paths, and the states of every path at a few chosen ``sample_times`` only.
+
+    Attributes
+    ----------
+    times : ndarray of float
+        Times relative to t0.
+    mean : ndarray, shape (len(times), dim)
+        :math:`\bar x_t = \frac1M \sum_p x_{p,t}`.
+    scatter : ndarray, shape (len(times), dim, dim)
+        :math:`A_t = \sum_p (x_{p,t} - \bar x_t)(x_{p,t} - \bar x_t)^T`; the sample
+        covariance is ``A_t / (M - 1)`` (:attr:`covariance`). Sums are taken path by path in
+        path order (shifted by path 0's state), so they do not depend on the chunking.
+    sample_times : ndarray
+        The times at which every path's state was kept (empty when none were asked for).
+    samples : ndarray, shape (paths, len(sample_times), *record_shape)
+        Those states.
+    paths, seed, process, start, dt
+        What was simulated.
+    kind : str
+        Always ``"moments"`` (the ensemble data protocol).
+    """
+
+    times: np.ndarray
+    mean: np.ndarray
+    scatter: np.ndarray
+    sample_times: np.ndarray
+    samples: np.ndarray
+    paths: int
+    seed: int
+    process: Process | None = None
+    start: object = None
+    dt: float | None = None
+    extra: dict = field(default_factory=dict)
+
+    kind = "moments"
+
+    @property
+    def dim(self) -> int:
+        return self.mean.shape[1]
+
+    @property
+    def covariance(self) -> np.ndarray:
+        """Unbiased sample covariance per time, ``scatter / (paths - 1)``."""
+        return self.scatter / max(self.paths - 1, 1)
+
+    def __repr__(self):
+        return (f"EnsembleMoments({self.paths} paths, times {self.times[0]}..{self.times[-1]}, dim {self.dim}, "
+                f"{len(self.sample_times)} sample times, seed={self.seed})")
+
+
 # -- the plan ---------------------------------------------------------------------------------
 
 
@@ -218,6 +274,7 @@ class Plan:
     result_bytes: float
     need: float
     what: str
+    sample_index: tuple = ()
 
     @property
     def n_times(self) -> int:
@@ -239,7 +296,7 @@ class Plan:
 
 def make_plan(process, start, *, forward=0, backward=0, paths=1000, seed=None, dt=None, store=True, pairs=True,
               word_length=2, chunk_size=None, max_memory=None, entropy_production=False, base=2,
-              distributed=False) -> Plan:
+              distributed=False, sample_times=None) -> Plan:
     """Validate a run (every argument named in its error) and check its memory, before any work.
 
     The arguments are those of :func:`entropy.simulate`; ``distributed=True`` also refuses
@@ -276,16 +333,31 @@ def make_plan(process, start, *, forward=0, backward=0, paths=1000, seed=None, d
     if max_memory is None:
         max_memory = available_memory()
 
+    if process.continuous_time:
+        times = np.arange(-backward, forward + 1, dtype=float) * dt
+    else:
+        times = np.arange(-backward, forward + 1, dtype=np.int64)
     L = 2
+    sample_index = ()
+    if sample_times is not None and (store or process.discrete):
+        raise ValueError(f"sample_times={sample_times!r}: only for streamed real-valued runs (store=False with a "
+                         "diffusion); stored runs keep every time")
     if store:
         result = need = paths * row_bytes
         what = f"storing {paths} paths x {T} times"
-    else:
-        if not process.discrete:
+    elif not process.discrete:
+        if records or distributed or not np.issubdtype(process.record_dtype, np.floating):
             raise ValueError(
-                f"store=False: streaming accumulates counts of discrete states, but {type(process).__name__} "
-                "records continuous values; use store=True"
+                f"store=False: {type(process).__name__} records real values, which stream as per-time moments "
+                "on this machine only (no client=, no extra records); use store=True"
             )
+        sample_index = _sample_index(sample_times, times)
+        d = int(np.prod(rec_shape, dtype=np.int64))
+        result = T * d * 8 * (1 + d) + len(sample_index) * paths * itemsize
+        need = result + chunk_size * row_bytes
+        what = (f"per-time moments of {d} coordinates at {T} times"
+                + (f" and {paths} paths x {len(sample_index)} sample times" if sample_index else ""))
+    else:
         n = process.n_states
         L = check_positive_int(word_length, "word_length", minimum=2)
         Lmax = _max_word_length(n)
@@ -312,14 +384,27 @@ def make_plan(process, start, *, forward=0, backward=0, paths=1000, seed=None, d
                                                 if process.discrete else "") if store
                else "; use fewer times, pairs=False, or a coarser observable")
         )
-
-    if process.continuous_time:
-        times = np.arange(-backward, forward + 1, dtype=float) * dt
-    else:
-        times = np.arange(-backward, forward + 1, dtype=np.int64)
     return Plan(process=process, start=start, forward=forward, backward=backward, paths=paths, seed=seed, dt=dt,
                 store=bool(store), pairs=bool(pairs), word_length=L, records=records, base=base,
-                chunk_size=chunk_size, times=times, row_bytes=row_bytes, result_bytes=result, need=need, what=what)
+                chunk_size=chunk_size, times=times, row_bytes=row_bytes, result_bytes=result, need=need, what=what,
+                sample_index=sample_index)
+
+
+def _sample_index(sample_times, times) -> tuple:
+    """Indices into ``times`` of the requested sample times (each must be one of them)."""
+    if sample_times is None:
+        return ()
+    st = np.atleast_1d(np.asarray(sample_times, dtype=float))
+    if st.ndim != 1 or not np.all(np.isfinite(st)):
+        raise ValueError(f"sample_times={sample_times!r}: expected a 1-D sequence of finite times")
+    idx = []
+    for s in st:
+        hit = np.flatnonzero(np.isclose(times, s, rtol=0, atol=1e-9 * max(1.0, abs(s))))
+        if hit.size == 0:
+            raise ValueError(f"sample_times={sample_times!r}: {s:g} is not among the simulated times "
+                             f"{times[0]:g} .. {times[-1]:g} (multiples of dt)")
+        idx.append(int(hit[0]))
+    return tuple(sorted(set(idx)))
 
 
 def _max_word_length(n: int) -> int:
@@ -443,6 +528,8 @@ def run_local(plan: Plan, *, progress=None, stop=None):
                 raise
             return stored()
 
+        if not process.discrete:
+            return _run_moments(plan, chunks, lambda: done)
         n = process.n_states
         counts = np.zeros((T, n), np.int64)
         pc = np.zeros((T - 1, n, n), np.int64) if plan.pairs and L == 2 else None
@@ -472,6 +559,41 @@ def run_local(plan: Plan, *, progress=None, stop=None):
     finally:
         if owned:
             bar.close()
+
+
+def _run_moments(plan: Plan, chunks, done):
+    """Streamed real-valued run: per-time moments, and the states at the sample times."""
+    process, T = plan.process, plan.n_times
+    rec_shape = tuple(process.record_shape)
+    d = int(np.prod(rec_shape, dtype=np.int64))
+    sidx = list(plan.sample_index)
+    buf = np.empty((T, plan.chunk_size) + rec_shape, dtype=process.record_dtype)  # time-major scratch
+    samples = np.empty((plan.paths, len(sidx)) + rec_shape, dtype=process.record_dtype)
+    shift = np.zeros((T, d))
+    total = np.zeros((T, d))
+    scatter = np.zeros((T, d, d))
+
+    def result():
+        m = done()
+        mean = shift + total / max(m, 1)
+        centred = scatter - np.einsum("ti,tj->tij", total, total) / max(m, 1)
+        return EnsembleMoments(times=plan.times, mean=mean, scatter=centred, sample_times=plan.times[sidx],
+                               samples=samples[:m], paths=m, seed=plan.seed, process=process, start=plan.start,
+                               dt=plan.dt, extra=_completion(m, plan.paths))
+
+    try:
+        for c0, c1 in chunks():
+            tm = buf[:, : c1 - c0]
+            fill_chunk(process, plan.start, plan.seed, c0, tm.swapaxes(0, 1), plan.forward, plan.backward, plan.dt)
+            x = tm.reshape(T, c1 - c0, d)
+            if c0 == 0:  # path 0's state: the same reference point for any chunking
+                shift[:] = x[:, 0, :]
+            _acc_scatter(x, shift, total, scatter)
+            samples[c0:c1] = tm[sidx].swapaxes(0, 1)
+    except FloatingPointError as exc:
+        exc.partial = result()
+        raise
+    return result()
 
 
 def fill_chunk(process, start, seed, first_path, out, forward, backward, dt=None, records=None, base=2) -> None:

@@ -21,8 +21,10 @@ The ensemble data protocol
 Estimators read an ensemble through :class:`EnsembleData`: its ``kind`` says which arrays it
 carries -- ``"states"`` (stored integer symbols: ``times``, ``states``, ``n_states``),
 ``"values"`` (stored real values: ``times``, ``states`` of float dtype) or ``"counts"``
-(streamed: ``times``, ``counts``, ``pair_counts``, ``word_counts``, ``paths``). Plain arrays
-are accepted by the estimators too (integer: states, float: values).
+(streamed: ``times``, ``counts``, ``pair_counts``, ``word_counts``, ``paths``) or
+``"moments"`` (a streamed real-valued run, :class:`EnsembleMoments`: ``times``, ``mean``,
+``scatter``, ``paths``, and the states at ``sample_times`` in ``samples``). Plain arrays are
+accepted by the estimators too (integer: states, float: values).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from ._engine import (  # noqa: F401  (re-exported public names and old private 
     ENSEMBLE_KINDS,
     Ensemble,
     EnsembleCounts,
+    EnsembleMoments,
     Plan,
     _max_word_length,
     _pairs_from_words,
@@ -51,7 +54,7 @@ from .errors import InsufficientMemoryError, available_memory
 from .errors import format_bytes as _fmt_bytes  # noqa: F401
 from .processes.base import Process
 
-__all__ = ["simulate", "Ensemble", "EnsembleCounts", "EnsembleData", "InsufficientMemoryError", "available_memory",
+__all__ = ["simulate", "Ensemble", "EnsembleCounts", "EnsembleMoments", "EnsembleData", "InsufficientMemoryError", "available_memory",
            "fill_chunk", "count_chunk"]
 
 
@@ -61,8 +64,9 @@ class EnsembleData(Protocol):
 
     Attributes
     ----------
-    kind : {"states", "values", "counts"}
-        Stored integer symbols, stored real values, or streamed per-time counts.
+    kind : {"states", "values", "counts", "moments"}
+        Stored integer symbols, stored real values, streamed per-time counts, or streamed
+        per-time moments of real values.
     times : ndarray
         Times relative to t0, one per column (states) or row (counts).
 
@@ -98,6 +102,7 @@ def simulate(
     client=None,
     stop=None,
     entropy_production: bool = False,
+    sample_times=None,
     base=2,
 ):
     """Simulate a two-sided ensemble started at t0 from ``start``.
@@ -125,7 +130,14 @@ def simulate(
         True: return an :class:`Ensemble` with all states. False (streaming): return an
         :class:`EnsembleCounts` with per-time counts of ``X_t`` (and of pairs
         ``(X_t, X_{t+1})`` if ``pairs``), accumulated chunk by chunk; memory is bounded by the
-        counts and one chunk.
+        counts and one chunk. For a real-valued process (a diffusion) it returns an
+        :class:`EnsembleMoments`: per-time mean and scatter (covariance) of the states, and
+        the states at ``sample_times`` only, so 10**7 paths never take paths x times memory
+        (local runs only).
+    sample_times : sequence of float, optional
+        Streamed real-valued runs only: times (relative to t0, multiples of ``dt``) at which
+        every path's state is kept, for estimators that need samples (kNN). The Gaussian
+        entropy profile reads the moments and needs none.
     word_length : int
         Streaming only: also count words of this many consecutive symbols at every time
         (default 2 = pairs). The per-time estimators need ``history + 1`` symbols for entropy
@@ -163,7 +175,7 @@ def simulate(
 
     Returns
     -------
-    Ensemble or EnsembleCounts
+    Ensemble, EnsembleCounts or EnsembleMoments
 
     Raises
     ------
@@ -176,7 +188,8 @@ def simulate(
     """
     plan = make_plan(process, start, forward=forward, backward=backward, paths=paths, seed=seed, dt=dt, store=store,
                      pairs=pairs, word_length=word_length, chunk_size=chunk_size, max_memory=max_memory,
-                     entropy_production=entropy_production, base=base, distributed=client is not None)
+                     entropy_production=entropy_production, base=base, distributed=client is not None,
+                     sample_times=sample_times)
     if client is not None:
         return run_plan(plan, client, progress=progress, max_memory=max_memory)
     return run_local(plan, progress=progress, stop=stop)

@@ -247,7 +247,8 @@ def test_engine_is_below_simulation_and_distributed():
 
     root = os.path.join(os.path.dirname(entropy.__file__))
     for name in ("_engine.py", "distributed.py"):
-        tree = ast.parse(open(os.path.join(root, name)).read())
+        with open(os.path.join(root, name)) as f:
+            tree = ast.parse(f.read())
         imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
         imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
         assert not any(m == "simulation" or m.endswith(".simulation") for m in imported), (name, imported)
@@ -361,3 +362,51 @@ def test_reversed_copies_leave_the_original_alone():
     assert (ring.direction, rev.direction) == (1, -1) and rev.reversed().direction == 1
     assert rev.markers is ring.markers  # shared parameters, not copied
     assert entropy.MarkovChain.time_unit == "steps" and not entropy.MarkovChain.continuous_time
+
+
+# -- streamed diffusions: moments per time, states at chosen times (issue 16 item 3) --------
+
+
+def test_streamed_diffusion_moments_equal_the_stored_ones():
+    from entropy.estimators import entropy_profile
+
+    ou = entropy.OrnsteinUhlenbeck([[1.0, 0.5], [-0.5, 1.0]], 1.0)  # 2-d, non-reversible
+    kw = dict(forward=12, backward=6, paths=3000, seed=4, dt=0.1)
+    stored = simulate(ou, [1.0, -2.0], **kw)
+    streamed = simulate(ou, [1.0, -2.0], store=False, sample_times=[0.5, -0.2], chunk_size=61, **kw)
+    assert streamed.kind == "moments" and streamed.samples.shape == (3000, 2, 2)
+    # bit-identical for any chunking (sums path by path in path order, shifted by path 0)
+    other = simulate(ou, [1.0, -2.0], store=False, sample_times=[0.5, -0.2], chunk_size=1000, **kw)
+    np.testing.assert_array_equal(streamed.mean, other.mean)
+    np.testing.assert_array_equal(streamed.scatter, other.scatter)
+    # against numpy on the stored states (rounding only: 1e-12 relative)
+    X = stored.states
+    np.testing.assert_allclose(streamed.mean, X.mean(axis=0), rtol=1e-12, atol=1e-12)
+    cov = np.stack([np.cov(X[:, i].T) for i in range(X.shape[1])])
+    np.testing.assert_allclose(streamed.covariance, cov, rtol=1e-10, atol=1e-13)
+    np.testing.assert_array_equal(streamed.samples, X[:, [4, 11]])  # times -0.2 and 0.5
+    # the Gaussian profile reads the moments; kNN reads the samples: both as on the stored states
+    g_stream, g_stored = entropy_profile(streamed, method="gaussian"), entropy_profile(stored, method="gaussian")
+    assert g_stream.values[6] == -np.inf == g_stored.values[6]  # the point start at t0
+    np.testing.assert_allclose(g_stream.values, g_stored.values, rtol=1e-10)
+    np.testing.assert_allclose(g_stream.stderr, g_stored.stderr, rtol=1e-10)
+    knn = entropy_profile(streamed)
+    np.testing.assert_allclose(knn.times, [-0.2, 0.5])
+    np.testing.assert_array_equal(knn.values, entropy_profile(stored).values[[4, 11]])
+
+
+def test_streamed_diffusion_refusals_name_the_way_out():
+    ou = entropy.OrnsteinUhlenbeck(1.0, 1.0)
+    with pytest.raises(ValueError, match=r"sample_times=\[0\.25\]: 0\.25 is not among the simulated times"):
+        simulate(ou, 0.0, forward=5, paths=10, seed=1, dt=0.1, store=False, sample_times=[0.25])
+    with pytest.raises(ValueError, match=r"sample_times=\[0\.1\]: only for streamed real-valued runs"):
+        simulate(ou, 0.0, forward=5, paths=10, seed=1, dt=0.1, sample_times=[0.1])
+    bare = simulate(ou, 0.0, forward=5, paths=10, seed=1, dt=0.1, store=False)
+    from entropy.estimators import entropy_profile
+
+    with pytest.raises(ValueError, match=r"keeps no states \(sample_times=None\); estimate with method='gaussian'"):
+        entropy_profile(bare)
+    # 10**7 paths x 10**3 times of float64 would need 80 GB stored; streamed it is the moments
+    plan = entropy._engine.make_plan(ou, 0.0, forward=999, paths=10**7, seed=1, dt=0.01, store=False,
+                                     max_memory=2**30)
+    assert plan.result_bytes == 1000 * 8 * 2

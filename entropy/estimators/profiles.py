@@ -8,8 +8,9 @@ Input, everywhere: an ensemble from :func:`entropy.simulate`, read through the e
 protocol (:class:`entropy.simulation.EnsembleData`): its ``kind`` is ``"states"`` (stored
 symbols: ``times``, ``states``), ``"values"`` (stored real values) or ``"counts"`` (a streamed
 :class:`~entropy.simulation.EnsembleCounts`: ``times``, ``counts``, ``pair_counts``,
-``word_counts``, ``paths``); or a plain ``(paths, times)`` array (integer: states, float:
-values) with optional ``times=``. Estimators here know nothing of processes: they read arrays.
+``word_counts``, ``paths``) or ``"moments"`` (a streamed real-valued run: per-time ``mean``
+and ``scatter``, states at ``sample_times`` in ``samples``); or a plain ``(paths, times)``
+array (integer: states, float: values) with optional ``times=``. Estimators here know nothing of processes: they read arrays.
 
 Every profile has a standard error and a confidence interval: by default (``ci="normal"``)
 ``value -/+ z * stderr`` with the estimator's analytic standard error (delta method plus the
@@ -65,7 +66,7 @@ __all__ = [
 ]
 
 # ----------------------------------------------------------------------------- inputs
-_KINDS = ("states", "values", "counts")  # the ensemble data protocol (entropy.simulation.EnsembleData)
+_KINDS = ("states", "values", "counts", "moments")  # the ensemble data protocol (entropy.simulation.EnsembleData)
 
 
 def _kind(data) -> str | None:
@@ -108,6 +109,9 @@ class _Data:
             self.n_states = self.counts.shape[1]
             self.paths = int(getattr(data, "paths", self.counts[0].sum()))
             return
+        if kind == "moments":
+            raise ValueError(f"{name}: streamed moments of real values serve entropy_profile(method='gaussian'), "
+                             "and the real-valued estimators at the sample_times of the run")
         if kind is not None:
             states = data.states
             t = np.asarray(data.times)
@@ -256,7 +260,12 @@ def _continuous(data, times):
     kind = _kind(data)
     if kind in ("counts", "states"):
         return None
-    if kind == "values":
+    if kind == "moments":  # the states kept at the sample times
+        if len(data.sample_times) == 0:
+            raise ValueError("ensemble: a streamed real-valued run keeps no states (sample_times=None); estimate "
+                             "with method='gaussian' (entropy_profile) or simulate with sample_times=[...]")
+        X, t = np.asarray(data.samples), np.asarray(data.sample_times)
+    elif kind == "values":
         X = np.asarray(data.states)
         t = np.asarray(data.times)
     else:
@@ -337,6 +346,41 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
         except ValueError as exc:
             raise ValueError(f"at t={t[i]}: {exc}") from None
         samples[i] = P
+    return _continuous_finish(kind, t, vals, ses, dofs, samples, method=method, base=b, confidence=confidence,
+                              history=history, k=k, direction=direction)
+
+
+def _moments_entropy_profile(ens, *, base, confidence, k):
+    """Gaussian differential entropy per time from streamed moments (the scatter matrix per time).
+
+    The same estimator as ``differential_entropy(X_t, method="gaussian")`` on stored states:
+    the entropy of the normal law with the sample covariance, log det estimated without bias
+    (Ahmed & Gokhale 1989); -inf where every path is at the same point.
+    """
+    from .continuous import _gaussian_entropy_from_scatter
+
+    b = _check_common(base, confidence)
+    t = np.asarray(ens.times)
+    M, dim = int(ens.paths), ens.mean.shape[1]
+    if M <= dim + 1:
+        raise ValueError(f"ensemble: {M} paths: expected more paths than dimensions + 1 for method='gaussian'")
+    vals, ses, samples = _empty(len(t))
+    for i, A in enumerate(np.asarray(ens.scatter)):
+        sign, logdet = np.linalg.slogdet(A)
+        if not np.any(A):
+            vals[i], ses[i] = -np.inf, np.nan
+        elif sign <= 0 or not np.isfinite(logdet):
+            raise ValueError(f"at t={t[i]}: ensemble: the sample covariance is singular (collinear coordinates)")
+        else:
+            h, se = _gaussian_entropy_from_scatter(float(logdet), M, dim, 0, True)
+            vals[i], ses[i] = h / np.log(b), se / np.log(b)
+        samples[i] = M
+    return _continuous_finish("entropy", t, vals, ses, np.full(len(t), np.inf), samples, method="gaussian", base=b,
+                              confidence=confidence, history=1, k=k, direction="forward")
+
+
+def _continuous_finish(kind, t, vals, ses, dofs, samples, *, method, base, confidence, history, k, direction):
+    b = base
     q = {"entropy": "differential_entropy", "rate": f"entropy_rate_{direction}", "excess": "excess_entropy"}[kind]
     extra = {"history": history, "k": k}
     if method in ("knn", "binned"):  # label the band as what it is (see differential_entropy)
@@ -447,6 +491,8 @@ def entropy_profile(ensemble, *, method=None, base=2, confidence=0.95, times=Non
     Cover & Thomas (2006), ch. 2; Paninski (2003), Neural Comput. 15, 1191 (bias and variance
     of the plug-in estimator).
     """
+    if method == "gaussian" and _kind(ensemble) == "moments":
+        return _moments_entropy_profile(ensemble, base=base, confidence=confidence, k=k)
     cont = _continuous(ensemble, times)
     if cont is not None:
         return _continuous_profile("entropy", *cont, method=method, k=k, base=base, confidence=confidence)
