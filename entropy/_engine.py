@@ -346,6 +346,11 @@ def make_plan(process, start, *, forward=0, backward=0, paths=1000, seed=None, d
         result = need = paths * row_bytes
         what = f"storing {paths} paths x {T} times"
     elif not process.discrete:
+        if not getattr(process, "streams_moments", False):
+            raise ValueError(
+                f"store=False: streaming accumulates counts of discrete states (or moments of a diffusion's "
+                f"states), but {type(process).__name__} records other real values; use store=True"
+            )
         if records or distributed or not np.issubdtype(process.record_dtype, np.floating):
             raise ValueError(
                 f"store=False: {type(process).__name__} records real values, which stream as per-time moments "

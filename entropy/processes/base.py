@@ -47,6 +47,12 @@ class Process(abc.ABC):
         The unit of those times, for labels: ``"steps"`` (the default, with
         ``continuous_time=False``) or the model's unit of time (``"time"``) otherwise.
 
+    ``streams_moments`` : bool
+        True when a real-valued process may run with ``store=False``: the run then keeps
+        per-time means and scatter matrices of its states (diffusions). False (the default)
+        for discrete processes (they stream counts) and for real-valued ones whose states are
+        not vectors to average.
+
     Optional hooks read by the run engine (``entropy._engine``): ``min_chunk_paths`` (fewest
     paths per chunk, for processes whose paths are costly), ``ns_per_transition`` (cost of one
     path-step, for the automatic progress bar), and ``_record_names`` /
@@ -57,6 +63,7 @@ class Process(abc.ABC):
     record_shape: tuple = ()
     continuous_time: bool = False
     time_unit: str = "steps"
+    streams_moments: bool = False
 
     @property
     @abc.abstractmethod

@@ -244,6 +244,7 @@ class _Diffusion(Process):
     continuous_time = True
     discrete = False
     time_unit = "time"
+    streams_moments = True  # store=False keeps per-time moments (and states at sample_times)
 
     def __init__(self, dim, dtype):
         self._dim = _check_dim(dim)
