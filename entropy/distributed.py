@@ -306,6 +306,7 @@ class _Job:
                              else plan.n_times * k * 8 + (plan.n_times - 1) * k * k * 8 * plan.pairs)
         self.states = None
         self.final = None
+        self.model = None
 
     def ranges(self):
         return self.plan.ranges(self.chunk_size)
@@ -354,6 +355,7 @@ class _Batch:
         model = (p.process, p.start, p.seed, p.forward, p.backward, p.dt, p.pairs)
         # the model is a task, not scattered data: it can be recomputed if its holders die
         model_f = client.submit(_identity, model, key=f"entropy-model-{token}", pure=False)
+        job.model = model_f  # cancelled with the chunks if the run fails
         task = _fill_task if job.store else _count_task
         chunks = {}
         stack = []  # (level, future): online tree reduction, sums submitted as early as possible
@@ -457,7 +459,8 @@ class _Batch:
                     bar.update(c1 - c0)
             return [job.result() for job in self.jobs]
         except BaseException:
-            pending = [v[3] for v in chunks.values()] + [job.final for job in self.jobs if job.final is not None]
+            pending = [v[3] for v in chunks.values()] + [f for job in self.jobs for f in (job.final, job.model)
+                                                          if f is not None]
             if pending:
                 try:
                     self.client.cancel(pending)
@@ -466,7 +469,7 @@ class _Batch:
             raise
         finally:
             for job in self.jobs:
-                job.final = None
+                job.final = job.model = None
             if owned:
                 bar.close()
 
