@@ -12,7 +12,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_base", "unit_name", "to_base", "check_positive_int", "check_probability_vector"]
+__all__ = ["check_base", "unit_name", "to_base", "check_positive_int", "check_probability_vector", "check_seed",
+           "check_confidence"]
 
 _NAMED = {2.0: "bits", math.e: "nats", 10.0: "hartleys"}
 
@@ -79,3 +80,35 @@ def check_probability_vector(p, name: str, *, size: int | None = None, atol: flo
     if abs(s - 1.0) > atol:
         raise ValueError(f"{name}: entries sum to {float(s)!r}, expected 1 (tolerance {atol:g})")
     return arr / s
+
+
+def check_seed(seed, name: str = "seed", *, allow_none: bool = True, fresh: bool = True):
+    """Validate a seed: an integer in [0, 2**64) (the SplitMix64 streams' range), or None.
+
+    ``None`` (where ``allow_none``) gives a fresh seed drawn from the operating system's
+    entropy (``fresh=True``, below 2**63 so that it prints and stores as a signed integer)
+    or stays None (``fresh=False``). Returns the seed as a Python int.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the value: ``seed=-1: expected an integer in [0, 2**64) or None``.
+    """
+    if seed is None and allow_none:
+        return int(np.random.SeedSequence().entropy % (2**63)) if fresh else None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**64:
+        raise ValueError(f"{name}={seed!r}: expected an integer in [0, 2**64)" + (" or None" if allow_none else ""))
+    return int(seed)
+
+
+def check_confidence(confidence, name: str = "confidence") -> float:
+    """Validate a confidence level: a real number strictly between 0 and 1; returns it as float.
+
+    Raises
+    ------
+    ValueError
+        ``confidence=1.5: expected a number in (0, 1)``.
+    """
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0.0 < confidence < 1.0:
+        raise ValueError(f"{name}={confidence!r}: expected a number in (0, 1)")
+    return float(confidence)

@@ -3,7 +3,8 @@
 An ensemble of ``paths`` paths is split into chunks of consecutive *global* path indices.
 Each chunk is one Dask task that runs the same chunk functions as a local run
 (:func:`entropy.simulation.count_chunk` in streaming mode, :func:`entropy.simulation.fill_chunk`
-when states are stored). Path ``p`` draws its random numbers only from streams derived from
+when states are stored) on the same validated run plan (``entropy._engine.Plan``; this module
+imports the engine, never :mod:`entropy.simulation`). Path ``p`` draws its random numbers only from streams derived from
 ``(seed, p)``, so the numbers do not depend on which worker ran which chunk, on the number of
 workers or on the chunk size, and the result equals the local one bit for bit:
 
@@ -43,22 +44,13 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ._engine import Ensemble, EnsembleCounts, Plan, count_chunk, fill_chunk, make_plan, progress_bar, run_local
 from ._kernels.markov import LANES
-from ._units import check_positive_int
-from .simulation import (
-    Ensemble,
-    EnsembleCounts,
-    InsufficientMemoryError,
-    _check_seed,
-    _fmt_bytes,
-    _progress_bar,
-    available_memory,
-    count_chunk,
-    fill_chunk,
-    simulate,
-)
+from ._units import check_positive_int, check_seed
+from .errors import InsufficientMemoryError, available_memory
+from .errors import format_bytes as _fmt_bytes
 
-__all__ = ["connect", "simulate_distributed", "sweep", "DEFAULT_RETRIES", "CONNECT_TIMEOUT"]
+__all__ = ["connect", "simulate_distributed", "run_plan", "sweep", "DEFAULT_RETRIES", "CONNECT_TIMEOUT"]
 
 #: Retries of a chunk task that raises (a worker that dies is handled by the scheduler,
 #: which reschedules its tasks up to ``distributed.scheduler.allowed-failures`` times).
@@ -300,39 +292,37 @@ def _add_counts(*parts):
 
 
 class _Job:
-    """One validated ensemble waiting to run: what to simulate and how to cut it into chunks."""
+    """One validated plan waiting to run on the cluster, with its (adjustable) chunk size."""
 
-    def __init__(self, process, start, times, forward, backward, paths, seed, dt, store, pairs, chunk_size):
-        self.process, self.start, self.times = process, start, times
-        self.forward, self.backward, self.paths = forward, backward, paths
-        self.seed, self.dt, self.store, self.pairs = seed, dt, store, pairs
-        self.chunk_size = chunk_size
-        T = forward + backward + 1
-        self.row_shape = (T,) + tuple(process.record_shape)
-        self.row_bytes = process.record_dtype.itemsize * int(np.prod(self.row_shape, dtype=np.int64))
-        if store:
-            self.result_bytes = paths * self.row_bytes
-        else:
-            k = process.n_states
-            self.result_bytes = T * k * 8 + (T - 1) * k * k * 8 * bool(pairs)
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.process, self.paths, self.store = plan.process, plan.paths, plan.store
+        self.chunk_size = plan.chunk_size
+        self.row_shape = plan.row_shape
+        self.row_bytes = plan.row_bytes
+        # on the client: the stored states, or the final count tables (no chunk scratch)
+        k = None if plan.store else plan.process.n_states
+        self.result_bytes = (plan.result_bytes if plan.store
+                             else plan.n_times * k * 8 + (plan.n_times - 1) * k * k * 8 * plan.pairs)
         self.states = None
         self.final = None
+        self.model = None
 
     def ranges(self):
-        return [(c0, min(self.paths, c0 + self.chunk_size)) for c0 in range(0, self.paths, self.chunk_size)]
+        return self.plan.ranges(self.chunk_size)
 
     def result(self):
-        if self.store:
-            return Ensemble(times=self.times, states=self.states, seed=self.seed, process=self.process,
-                            start=self.start, dt=self.dt)
+        p = self.plan
+        if p.store:
+            return Ensemble(times=p.times, states=self.states, seed=p.seed, process=p.process, start=p.start, dt=p.dt)
         counts, pc = self.final.result()
-        return EnsembleCounts(times=self.times, counts=counts, pair_counts=pc if self.pairs else None,
-                              paths=self.paths, seed=self.seed, process=self.process, start=self.start)
+        return EnsembleCounts(times=p.times, counts=counts, pair_counts=pc if p.pairs else None,
+                              paths=p.paths, seed=p.seed, process=p.process, start=p.start)
 
 
 class _Batch:
-    """Collects validated jobs (``simulate(..., client=batch)`` returns a :class:`_Job`) and
-    runs them together: every chunk of every job is submitted before any result is awaited."""
+    """Collects validated jobs (one per plan) and runs them together: every chunk of every job
+    is submitted before any result is awaited."""
 
     def __init__(self, client, *, retries=DEFAULT_RETRIES, numba_threads=1, split_every=SPLIT_EVERY,
                  max_memory=None):
@@ -361,9 +351,11 @@ class _Batch:
 
     def _submit(self, job, token):
         client, retries, nt = self.client, self.retries, self.numba_threads
-        model = (job.process, job.start, job.seed, job.forward, job.backward, job.dt, job.pairs)
+        p = job.plan
+        model = (p.process, p.start, p.seed, p.forward, p.backward, p.dt, p.pairs)
         # the model is a task, not scattered data: it can be recomputed if its holders die
         model_f = client.submit(_identity, model, key=f"entropy-model-{token}", pure=False)
+        job.model = model_f  # cancelled with the chunks if the run fails
         task = _fill_task if job.store else _count_task
         chunks = {}
         stack = []  # (level, future): online tree reduction, sums submitted as early as possible
@@ -444,13 +436,13 @@ class _Batch:
                        "use pairs=False (per-time counts only), fewer times, or smaller split_every")
                 )
 
-    def run(self, progress=False, desc="dask"):
+    def run(self, progress=None, desc="dask"):
         """Submit every job's chunks, report progress as chunks finish, return the results."""
         distributed = _dask()
         self._balance()
         self._check_worker_memory()
         total = sum(job.paths for job in self.jobs)
-        bar = _progress_bar(progress, total, desc)
+        bar, owned = progress_bar(progress, total, desc, sum(job.plan.expected_seconds() for job in self.jobs))
         chunks = {}
         try:
             for job in self.jobs:
@@ -467,7 +459,8 @@ class _Batch:
                     bar.update(c1 - c0)
             return [job.result() for job in self.jobs]
         except BaseException:
-            pending = [v[3] for v in chunks.values()] + [job.final for job in self.jobs if job.final is not None]
+            pending = [v[3] for v in chunks.values()] + [f for job in self.jobs for f in (job.final, job.model)
+                                                          if f is not None]
             if pending:
                 try:
                     self.client.cancel(pending)
@@ -476,8 +469,8 @@ class _Batch:
             raise
         finally:
             for job in self.jobs:
-                job.final = None
-            if bar is not None and progress is True:
+                job.final = job.model = None
+            if owned:
                 bar.close()
 
 
@@ -501,13 +494,14 @@ def _check_client(client):
 # -- public entry points ----------------------------------------------------------------------
 
 
-def simulate_distributed(process, start, *, client, times, forward, backward, paths, seed, dt, store, pairs,
-                         chunk_size, progress=False, retries=DEFAULT_RETRIES, numba_threads=1,
+def simulate_distributed(process, start, *, client, times=None, forward, backward, paths, seed, dt, store, pairs,
+                         chunk_size, progress=None, retries=DEFAULT_RETRIES, numba_threads=1,
                          split_every=SPLIT_EVERY, max_memory=None):
     """Run a validated two-sided ensemble as Dask tasks; the result equals the local run's.
 
-    Called by :func:`entropy.simulate` with ``client=`` after it has validated every argument
-    and built ``times``: use that. Paths ``[c0, c0 + chunk_size)`` form one task; in streaming
+    :func:`entropy.simulate` with ``client=`` validates its arguments into a run plan and calls
+    :func:`run_plan`: use that. Here the arguments are taken as validated (``times`` is
+    ignored: the plan rebuilds the same times). Paths ``[c0, c0 + chunk_size)`` form one task; in streaming
     mode (``store=False``) each task returns its per-time counts, summed on the cluster by a
     tree reduction of ``split_every`` results per task, and only the final counts reach the
     client; with ``store=True`` each task returns its block of states, copied into the
@@ -523,7 +517,7 @@ def simulate_distributed(process, start, *, client, times, forward, backward, pa
         into at least ``CHUNKS_PER_THREAD * W`` chunks (of no fewer than ``MIN_CHUNK``
         paths), and into a multiple of ``W`` chunks of equal size, so that no worker is left
         idle or finishes last with a chunk of its own. The result does not depend on it.
-    progress : bool or tqdm-like
+    progress : bool, None or tqdm-like
         A progress bar (or the given object's ``update(n)``) advanced by the paths of each
         chunk as it finishes.
     retries : int
@@ -542,14 +536,26 @@ def simulate_distributed(process, start, *, client, times, forward, backward, pa
     Ensemble or EnsembleCounts
         Exactly what the local run returns.
     """
-    if isinstance(client, _Batch):  # part of a sweep: validated, queued, run later with the others
-        return client.add(_Job(process, start, times, forward, backward, paths, seed, dt, store, pairs, chunk_size))
+    plan = make_plan(process, start, forward=forward, backward=backward, paths=paths, seed=seed, dt=dt, store=store,
+                     pairs=pairs, chunk_size=chunk_size, max_memory=float("inf"), distributed=True)
+    return run_plan(plan, client, progress=progress, retries=retries, numba_threads=numba_threads,
+                    split_every=split_every, max_memory=max_memory)
+
+
+def run_plan(plan: Plan, client, *, progress=None, retries=DEFAULT_RETRIES, numba_threads=1,
+             split_every=SPLIT_EVERY, max_memory=None):
+    """Run a validated plan (from ``entropy._engine.make_plan``) on a Dask cluster.
+
+    ``client`` is a Client or a scheduler address (connected to and closed again here); the
+    other options are those of :func:`simulate_distributed`. Returns what
+    :func:`entropy._engine.run_local` returns for the same plan, bit for bit.
+    """
     client, owned = _check_client(client)
     try:
         batch = _Batch(client, retries=retries, numba_threads=numba_threads, split_every=split_every,
                        max_memory=max_memory)
-        batch.add(_Job(process, start, times, forward, backward, paths, seed, dt, store, pairs, chunk_size))
-        return batch.run(progress, desc=f"{type(process).__name__} on dask")[0]
+        batch.add(_Job(plan))
+        return batch.run(progress, desc=f"{type(plan.process).__name__} on dask")[0]
     finally:
         if owned:
             client.close()
@@ -557,7 +563,7 @@ def simulate_distributed(process, start, *, client, times, forward, backward, pa
 
 def sweep(process: Callable, values: Sequence, start, *, client=None, forward: int = 0, backward: int = 0,
           paths: int = 1000, seed=None, dt: float | None = None, store: bool = True, pairs: bool = True,
-          chunk_size: int | None = None, progress=False, max_memory: int | None = None,
+          chunk_size: int | None = None, progress=None, max_memory: int | None = None,
           retries: int = DEFAULT_RETRIES, numba_threads: int | None = 1) -> list:
     """One two-sided ensemble per parameter value, all on the cluster at once.
 
@@ -600,37 +606,35 @@ def sweep(process: Callable, values: Sequence, start, *, client=None, forward: i
         raise ValueError(f"values={values!r}: expected a non-empty sequence of parameter values")
     values = list(values)
     if seed is None or isinstance(seed, (numbers.Integral, np.integer)):
-        seeds = [_check_seed(seed)] * len(values)
+        seeds = [check_seed(seed)] * len(values)
     elif isinstance(seed, (Sequence, np.ndarray)) and not isinstance(seed, (str, bytes)):
         if len(seed) != len(values):
             raise ValueError(f"seed={seed!r}: expected one seed or {len(values)} seeds (one per value), "
                              f"got {len(seed)}")
-        seeds = [_check_seed(s) for s in seed]
+        seeds = [check_seed(s) for s in seed]
     else:
         raise ValueError(f"seed={seed!r}: expected an integer in [0, 2**64), a sequence of them, or None")
     client, owned = (None, False) if client is None else _check_client(client)
     try:
         batch = _Batch(client, retries=retries, numba_threads=numba_threads, max_memory=max_memory)
-        points = []
         for value, s in zip(values, seeds):
             try:
                 proc = process(**value) if isinstance(value, Mapping) else process(value)
             except ValueError as exc:
                 raise ValueError(f"values: the point {value!r} gives no valid process: {exc}") from exc
             st = start(value) if callable(start) else start
-            points.append((proc, st, s))
-            simulate(proc, st, forward=forward, backward=backward, paths=paths, seed=s, dt=dt, store=store,
-                     pairs=pairs, chunk_size=chunk_size, max_memory=batch.max_memory, client=batch)
+            batch.add(_Job(make_plan(proc, st, forward=forward, backward=backward, paths=paths, seed=s, dt=dt,
+                                     store=store, pairs=pairs, chunk_size=chunk_size, max_memory=batch.max_memory,
+                                     distributed=True)))
         if client is not None:
             return batch.run(progress, desc=f"sweep of {len(values)} points on dask")
         # local: every point validated above; now one after the other, in this process
-        bar = _progress_bar(progress, paths * len(points), f"sweep of {len(values)} points")
+        bar, owned_bar = progress_bar(progress, paths * len(batch.jobs), f"sweep of {len(values)} points",
+                                      sum(job.plan.expected_seconds() for job in batch.jobs))
         try:
-            return [simulate(proc, st, forward=forward, backward=backward, paths=paths, seed=s, dt=dt, store=store,
-                             pairs=pairs, chunk_size=chunk_size, progress=False if bar is None else bar,
-                             max_memory=batch.max_memory) for proc, st, s in points]
+            return [run_local(job.plan, progress=False if bar is None else bar) for job in batch.jobs]
         finally:
-            if bar is not None and progress is True:
+            if owned_bar:
                 bar.close()
     finally:
         if owned:

@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._kernels import models as _km
-from ._units import check_base, check_positive_int, unit_name
+from ._units import check_base, check_positive_int, check_seed, unit_name
 from .processes.ehrenfest import Ehrenfest
 from .processes.kac import KacRing
 from .simulation import InsufficientMemoryError, available_memory, simulate
@@ -162,7 +162,7 @@ def fluctuation_aligned(series, threshold, window, *, separation=None, ties="ran
     if x.size < 2 * window + 1:
         raise ValueError(f"window={window!r}: the series has {x.size} values, fewer than the "
                          f"2 * window + 1 = {2 * window + 1} of one aligned window")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed, fresh=False))
 
     below = np.zeros(x.size + 2, np.int8)
     below[1:-1] = x <= threshold
@@ -257,8 +257,7 @@ def stationary_run(process, length, seed=None, base=2):
     """
     b = check_base(base)
     length = check_positive_int(length, "length")
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (2**63))
+    seed = check_seed(seed)
     if isinstance(process, Ehrenfest):
         ens = simulate(process, process.stationary_distribution, forward=length - 1, paths=1, seed=seed)
         states = ens.states[0]

@@ -235,3 +235,178 @@ def test_failure_in_a_chunk_keeps_the_chunks_finished(rng):
     assert counts.paths == 256
     np.testing.assert_array_equal(counts.pair_counts, simulate(MarkovChain(P), 0, forward=6, paths=256, seed=2,
                                                                store=False).pair_counts)
+
+
+# -- the engine: one plan, no import cycle, progress by default ----------------------------
+
+
+def test_engine_is_below_simulation_and_distributed():
+    # the engine and the Dask runner never import entropy.simulation (no cycle); simulation is a module
+    import ast
+    import importlib
+
+    root = os.path.join(os.path.dirname(entropy.__file__))
+    for name in ("_engine.py", "distributed.py"):
+        with open(os.path.join(root, name)) as f:
+            tree = ast.parse(f.read())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported |= {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+        assert not any(m == "simulation" or m.endswith(".simulation") for m in imported), (name, imported)
+    mod = importlib.import_module("entropy.simulation")
+    assert mod.simulate is entropy.simulate and mod.fill_chunk is entropy._engine.fill_chunk
+
+
+def test_plan_is_what_simulate_runs(rng):
+    from entropy._engine import make_plan, run_local
+
+    c = MarkovChain(random_chain(rng, 4))
+    plan = make_plan(c, 1, forward=5, backward=3, paths=300, seed=9, chunk_size=100)
+    assert plan.n_times == 9 and plan.ranges() == [(0, 100), (100, 200), (200, 300)]
+    assert plan.result_bytes == 300 * 9 * 1 and plan.need == plan.result_bytes  # uint8 states, stored
+    np.testing.assert_array_equal(run_local(plan, progress=False).states,
+                                  simulate(c, 1, forward=5, backward=3, paths=300, seed=9).states)
+    streamed = make_plan(c, 1, forward=5, backward=3, paths=300, seed=9, store=False, chunk_size=100)
+    # counts (9 x 4) and pairs (8 x 4 x 4) in int64, plus one chunk of scratch states
+    assert streamed.result_bytes == 9 * 4 * 8 + 8 * 16 * 8 and streamed.need == streamed.result_bytes + 100 * 9
+
+
+class _Stream:
+    def __init__(self, tty):
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("seconds, tty, env, notebook, expected", [
+    (10.0, True, {}, False, True),           # long run in a terminal: a bar
+    (0.5, True, {}, False, False),           # short run: silent
+    (10.0, False, {}, False, False),         # stderr redirected to a file or pipe: silent
+    (10.0, True, {"CI": "true"}, False, False),  # CI logs: silent even on a pseudo-terminal
+    (10.0, False, {"CI": "0"}, True, True),  # a Jupyter notebook (stderr is no tty there)
+    (0.5, False, {}, True, False),           # ... but not for a short run
+])
+def test_automatic_progress_decision(monkeypatch, seconds, tty, env, notebook, expected):
+    import types
+
+    from entropy import _engine
+
+    shell = type("ZMQInteractiveShell" if notebook else "TerminalInteractiveShell", (), {})()
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=lambda: shell))
+    assert _engine.want_progress(seconds, _Stream(tty), environ=env) is expected
+
+
+def test_progress_none_asks_the_decision_with_the_expected_time(monkeypatch):
+    from entropy import _engine
+
+    asked, made = [], []
+
+    class FakeBar:
+        def __init__(self, total, **kw):
+            made.append(total)
+            self.n = 0
+
+        def update(self, n):
+            self.n += n
+
+        def close(self):
+            made.append("closed")
+
+    monkeypatch.setattr("tqdm.auto.tqdm", FakeBar)
+    monkeypatch.setattr(_engine, "want_progress", lambda s: asked.append(s) or True)
+    simulate(MarkovChain(driven_cycle()), 0, forward=9, paths=500, seed=1)  # progress=None: the default
+    assert asked == [pytest.approx(500 * 10 * _engine.NS_PER_TRANSITION * 1e-9)]
+    assert made == [500, "closed"]
+    monkeypatch.setattr(_engine, "want_progress", lambda s: False)
+    simulate(MarkovChain(driven_cycle()), 0, forward=9, paths=500, seed=1)
+    simulate(MarkovChain(driven_cycle()), 0, forward=9, paths=500, seed=1, progress=False)
+    assert made == [500, "closed"]  # no second bar
+
+
+def test_ensemble_data_protocol(rng):
+    from entropy.estimators import entropy_profile
+    from entropy.simulation import EnsembleData
+
+    c = MarkovChain(random_chain(rng, 3))
+    stored = simulate(c, 0, forward=4, paths=2000, seed=3)
+    streamed = simulate(c, 0, forward=4, paths=2000, seed=3, store=False, word_length=3)
+    assert stored.kind == "states" and streamed.kind == "counts" and streamed.word_length == 3
+    assert isinstance(stored, EnsembleData) and isinstance(streamed, EnsembleData)
+    ou = simulate(entropy.OrnsteinUhlenbeck(1.0, 1.0), 0.0, forward=3, paths=10, seed=1, dt=0.1)
+    assert ou.kind == "values"
+    # estimators dispatch on kind: the same counts through any object of kind "counts"
+    import types
+
+    hand = types.SimpleNamespace(kind="counts", times=streamed.times, counts=streamed.counts, pair_counts=None,
+                                 word_counts=None, paths=2000)
+    np.testing.assert_array_equal(entropy_profile(hand).values, entropy_profile(stored).values)
+    with pytest.raises(ValueError, match=r"ensemble: kind='paths', expected one of 'states', 'values', 'counts'"):
+        entropy_profile(types.SimpleNamespace(kind="paths", times=stored.times, states=stored.states))
+
+
+def test_one_validator_for_seeds_and_confidence_levels():
+    from entropy.estimators import entropy_profile, entropy_rate
+
+    with pytest.raises(ValueError, match=r"seed=-1: expected an integer in \[0, 2\*\*64\) or None"):
+        entropy.KacRing(10, 3, seed=-1)
+    with pytest.raises(ValueError, match=r"seed=2\.5: expected an integer in \[0, 2\*\*64\)$"):
+        entropy_profile(np.zeros((5, 3), int), ci="bootstrap", seed=2.5)
+    for fn, data in ((entropy_profile, np.zeros((5, 3), int)), (entropy_rate, np.array([0, 1, 0, 1, 1, 0] * 20))):
+        with pytest.raises(ValueError, match=r"confidence=1\.5: expected a number in \(0, 1\)"):
+            fn(data, confidence=1.5)
+
+
+def test_reversed_copies_leave_the_original_alone():
+    ring = entropy.KacRing(12, 4, seed=3)
+    rev = ring.reversed()
+    assert (ring.direction, rev.direction) == (1, -1) and rev.reversed().direction == 1
+    assert rev.markers is ring.markers  # shared parameters, not copied
+    assert entropy.MarkovChain.time_unit == "steps" and not entropy.MarkovChain.continuous_time
+
+
+# -- streamed diffusions: moments per time, states at chosen times (issue 16 item 3) --------
+
+
+def test_streamed_diffusion_moments_equal_the_stored_ones():
+    from entropy.estimators import entropy_profile
+
+    ou = entropy.OrnsteinUhlenbeck([[1.0, 0.5], [-0.5, 1.0]], 1.0)  # 2-d, non-reversible
+    kw = dict(forward=12, backward=6, paths=3000, seed=4, dt=0.1)
+    stored = simulate(ou, [1.0, -2.0], **kw)
+    streamed = simulate(ou, [1.0, -2.0], store=False, sample_times=[0.5, -0.2], chunk_size=61, **kw)
+    assert streamed.kind == "moments" and streamed.samples.shape == (3000, 2, 2)
+    # bit-identical for any chunking (sums path by path in path order, shifted by path 0)
+    other = simulate(ou, [1.0, -2.0], store=False, sample_times=[0.5, -0.2], chunk_size=1000, **kw)
+    np.testing.assert_array_equal(streamed.mean, other.mean)
+    np.testing.assert_array_equal(streamed.scatter, other.scatter)
+    # against numpy on the stored states (rounding only: 1e-12 relative)
+    X = stored.states
+    np.testing.assert_allclose(streamed.mean, X.mean(axis=0), rtol=1e-12, atol=1e-12)
+    cov = np.stack([np.cov(X[:, i].T) for i in range(X.shape[1])])
+    np.testing.assert_allclose(streamed.covariance, cov, rtol=1e-10, atol=1e-13)
+    np.testing.assert_array_equal(streamed.samples, X[:, [4, 11]])  # times -0.2 and 0.5
+    # the Gaussian profile reads the moments; kNN reads the samples: both as on the stored states
+    g_stream, g_stored = entropy_profile(streamed, method="gaussian"), entropy_profile(stored, method="gaussian")
+    assert g_stream.values[6] == -np.inf == g_stored.values[6]  # the point start at t0
+    np.testing.assert_allclose(g_stream.values, g_stored.values, rtol=1e-10)
+    np.testing.assert_allclose(g_stream.stderr, g_stored.stderr, rtol=1e-10)
+    knn = entropy_profile(streamed)
+    np.testing.assert_allclose(knn.times, [-0.2, 0.5])
+    np.testing.assert_array_equal(knn.values, entropy_profile(stored).values[[4, 11]])
+
+
+def test_streamed_diffusion_refusals_name_the_way_out():
+    ou = entropy.OrnsteinUhlenbeck(1.0, 1.0)
+    with pytest.raises(ValueError, match=r"sample_times=\[0\.25\]: 0\.25 is not among the simulated times"):
+        simulate(ou, 0.0, forward=5, paths=10, seed=1, dt=0.1, store=False, sample_times=[0.25])
+    with pytest.raises(ValueError, match=r"sample_times=\[0\.1\]: only for streamed real-valued runs"):
+        simulate(ou, 0.0, forward=5, paths=10, seed=1, dt=0.1, sample_times=[0.1])
+    bare = simulate(ou, 0.0, forward=5, paths=10, seed=1, dt=0.1, store=False)
+    from entropy.estimators import entropy_profile
+
+    with pytest.raises(ValueError, match=r"keeps no states \(sample_times=None\); estimate with method='gaussian'"):
+        entropy_profile(bare)
+    # 10**7 paths x 10**3 times of float64 would need 80 GB stored; streamed it is the moments
+    plan = entropy._engine.make_plan(ou, 0.0, forward=999, paths=10**7, seed=1, dt=0.01, store=False,
+                                     max_memory=2**30)
+    assert plan.result_bytes == 1000 * 8 * 2

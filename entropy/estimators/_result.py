@@ -27,13 +27,14 @@ import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 from scipy.special import ndtri
 
+from .._units import check_confidence
+
 __all__ = ["Estimate", "Profile", "normal_interval"]
 
 
 def normal_interval(values, stderr, confidence: float):
     """Two-sided normal-approximation interval ``values -/+ z * stderr``."""
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
+    check_confidence(confidence)
     z = ndtri(0.5 + confidence / 2.0)  # standard normal quantile
     values = np.asarray(values, dtype=float)
     stderr = np.asarray(stderr, dtype=float)

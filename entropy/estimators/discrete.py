@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 from scipy import special
 
-from .._units import check_base, unit_name
+from .._units import check_base, check_confidence, unit_name
 from ._result import Estimate
 
 __all__ = [
@@ -612,10 +612,7 @@ def shannon(counts, method="plugin", base=2, axis=-1, alphabet_size=None, return
 _INPUTS = ("counts", "samples", "probabilities")
 
 
-def _check_confidence(confidence):
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
-    return float(confidence)
+_check_confidence = check_confidence  # the one validator of confidence levels (in entropy._units)
 
 
 def _counts_from_samples(samples, axis):

@@ -89,7 +89,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._kernels import blocks as _kb
-from .._units import check_base, check_positive_int, unit_name
+from .._units import check_base, check_positive_int, check_seed, unit_name
 from ._compat import renamed
 from ._result import Estimate
 from .discrete import _reject_complex
@@ -149,7 +149,7 @@ def _check_options(method, base, unmatched, pseudocount, n_blocks, seed, confide
     if isinstance(pseudocount, bool) or not isinstance(pseudocount, numbers.Real) or not pseudocount > 0:
         raise ValueError(f"pseudocount={pseudocount!r}: expected a number > 0")
     check_positive_int(n_blocks, "n_blocks", minimum=2)
-    check_positive_int(seed, "seed", minimum=0)
+    check_seed(seed, allow_none=False)
     _check_confidence(confidence)
 
 
@@ -542,7 +542,7 @@ def reversibility_test(series, history=1, *, n_surrogates=999, n_blocks=50, seed
     check_base(base)
     check_positive_int(n_surrogates, "n_surrogates")
     check_positive_int(n_blocks, "n_blocks", minimum=2)
-    check_positive_int(seed, "seed", minimum=0)
+    check_seed(seed, allow_none=False)
     rows, rho, k, pieces = _prepare(series, history, "history", symbol_reversal, n_blocks)
     if pieces.n_batches < n_blocks:
         warnings.warn(f"reversibility_test: n_blocks lowered from {n_blocks} to {pieces.n_batches}: the series is "

@@ -4,10 +4,13 @@ Unlike time-pooled estimators (inform, JIDT, IDTxl pool one distribution over al
 these treat the ensemble at each time as its own sample: the right thing for a process
 started out of equilibrium at t0.
 
-Input, everywhere: an ensemble from :func:`entropy.simulate` (stored states, attributes
-``times`` and ``states``), a streamed :class:`~entropy.simulation.EnsembleCounts` (attributes
-``times``, ``counts`` and ``pair_counts``), or a plain ``(paths, times)`` integer array with
-optional ``times=``. Estimators here know nothing of processes: they read arrays.
+Input, everywhere: an ensemble from :func:`entropy.simulate`, read through the ensemble data
+protocol (:class:`entropy.simulation.EnsembleData`): its ``kind`` is ``"states"`` (stored
+symbols: ``times``, ``states``), ``"values"`` (stored real values) or ``"counts"`` (a streamed
+:class:`~entropy.simulation.EnsembleCounts`: ``times``, ``counts``, ``pair_counts``,
+``word_counts``, ``paths``) or ``"moments"`` (a streamed real-valued run: per-time ``mean``
+and ``scatter``, states at ``sample_times`` in ``samples``); or a plain ``(paths, times)``
+array (integer: states, float: values) with optional ``times=``. Estimators here know nothing of processes: they read arrays.
 
 Every profile has a standard error and a confidence interval: by default (``ci="normal"``)
 ``value -/+ z * stderr`` with the estimator's analytic standard error (delta method plus the
@@ -45,7 +48,7 @@ import numpy as np
 
 from .._kernels import counting as _count
 from .._kernels import tables as _tables
-from .._units import check_base, check_positive_int, unit_name
+from .._units import check_base, check_confidence, check_positive_int, check_seed, unit_name
 from ..errors import check_memory
 from ._result import Profile
 from . import words as _words
@@ -63,6 +66,32 @@ __all__ = [
 ]
 
 # ----------------------------------------------------------------------------- inputs
+_KINDS = ("states", "values", "counts", "moments")  # the ensemble data protocol (entropy.simulation.EnsembleData)
+
+
+def _kind(data) -> str | None:
+    """The protocol ``kind`` of an ensemble object, or None for a plain array.
+
+    Objects without ``kind`` that carry ``times`` with ``counts`` or ``states`` (ensembles
+    built by hand before the protocol) are read as counts or states.
+    """
+    kind = getattr(data, "kind", None)
+    if isinstance(kind, str):
+        if kind not in _KINDS:
+            raise ValueError(f"ensemble: kind={kind!r}, expected one of {', '.join(map(repr, _KINDS))}")
+        return kind
+    if isinstance(data, np.ndarray) or not hasattr(data, "times"):
+        return None
+    if hasattr(data, "counts"):
+        return "counts"
+    if not hasattr(data, "states"):
+        return None
+    proc = getattr(data, "process", None)
+    if proc is not None:
+        return "states" if getattr(proc, "discrete", True) else "values"
+    return "values" if np.issubdtype(np.asarray(data.states).dtype, np.floating) else "states"
+
+
 class _Data:
     """Normalised view of the input: per-time states or per-time counts."""
 
@@ -71,7 +100,8 @@ class _Data:
         self.pair_counts = None
         self.word_counts = None
         self.states = None
-        if hasattr(data, "counts") and hasattr(data, "times"):
+        kind = _kind(data)
+        if kind == "counts":
             self.counts = np.asarray(data.counts)
             self.pair_counts = getattr(data, "pair_counts", None)
             self.word_counts = getattr(data, "word_counts", None)
@@ -79,7 +109,10 @@ class _Data:
             self.n_states = self.counts.shape[1]
             self.paths = int(getattr(data, "paths", self.counts[0].sum()))
             return
-        if hasattr(data, "states") and hasattr(data, "times"):
+        if kind == "moments":
+            raise ValueError(f"{name}: streamed moments of real values serve entropy_profile(method='gaussian'), "
+                             "and the real-valued estimators at the sample_times of the run")
+        if kind is not None:
             states = data.states
             t = np.asarray(data.times)
             n_states = n_states or getattr(data, "n_states", None)
@@ -207,8 +240,7 @@ def symbol_counts(ensemble, *, times=None, n_states=None):
 
 def _check_common(base, confidence):
     b = check_base(base)
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
+    check_confidence(confidence)
     return b
 
 
@@ -225,13 +257,16 @@ def _continuous(data, times):
     Real-valued: an ensemble of a continuous process (``process.discrete`` false) or a float
     array of shape (paths, T) or (paths, T, dim).
     """
-    if hasattr(data, "counts"):
+    kind = _kind(data)
+    if kind in ("counts", "states"):
         return None
-    if hasattr(data, "states") and hasattr(data, "times"):
-        proc = getattr(data, "process", None)
+    if kind == "moments":  # the states kept at the sample times
+        if len(data.sample_times) == 0:
+            raise ValueError("ensemble: a streamed real-valued run keeps no states (sample_times=None); estimate "
+                             "with method='gaussian' (entropy_profile) or simulate with sample_times=[...]")
+        X, t = np.asarray(data.samples), np.asarray(data.sample_times)
+    elif kind == "values":
         X = np.asarray(data.states)
-        if proc is not None and getattr(proc, "discrete", True):
-            return None
         t = np.asarray(data.times)
     else:
         X = np.asarray(data)
@@ -311,6 +346,41 @@ def _continuous_profile(kind, X, t, *, method, k, base, confidence, history=1, d
         except ValueError as exc:
             raise ValueError(f"at t={t[i]}: {exc}") from None
         samples[i] = P
+    return _continuous_finish(kind, t, vals, ses, dofs, samples, method=method, base=b, confidence=confidence,
+                              history=history, k=k, direction=direction)
+
+
+def _moments_entropy_profile(ens, *, base, confidence, k):
+    """Gaussian differential entropy per time from streamed moments (the scatter matrix per time).
+
+    The same estimator as ``differential_entropy(X_t, method="gaussian")`` on stored states:
+    the entropy of the normal law with the sample covariance, log det estimated without bias
+    (Ahmed & Gokhale 1989); -inf where every path is at the same point.
+    """
+    from .continuous import _gaussian_entropy_from_scatter
+
+    b = _check_common(base, confidence)
+    t = np.asarray(ens.times)
+    M, dim = int(ens.paths), ens.mean.shape[1]
+    if M <= dim + 1:
+        raise ValueError(f"ensemble: {M} paths: expected more paths than dimensions + 1 for method='gaussian'")
+    vals, ses, samples = _empty(len(t))
+    for i, A in enumerate(np.asarray(ens.scatter)):
+        sign, logdet = np.linalg.slogdet(A)
+        if not np.any(A):
+            vals[i], ses[i] = -np.inf, np.nan
+        elif sign <= 0 or not np.isfinite(logdet):
+            raise ValueError(f"at t={t[i]}: ensemble: the sample covariance is singular (collinear coordinates)")
+        else:
+            h, se = _gaussian_entropy_from_scatter(float(logdet), M, dim, 0, True)
+            vals[i], ses[i] = h / np.log(b), se / np.log(b)
+        samples[i] = M
+    return _continuous_finish("entropy", t, vals, ses, np.full(len(t), np.inf), samples, method="gaussian", base=b,
+                              confidence=confidence, history=1, k=k, direction="forward")
+
+
+def _continuous_finish(kind, t, vals, ses, dofs, samples, *, method, base, confidence, history, k, direction):
+    b = base
     q = {"entropy": "differential_entropy", "rate": f"entropy_rate_{direction}", "excess": "excess_entropy"}[kind]
     extra = {"history": history, "k": k}
     if method in ("knn", "binned"):  # label the band as what it is (see differential_entropy)
@@ -325,7 +395,7 @@ def _resample(d: _Data, rng):
     """One bootstrap replicate of the ensemble: paths drawn with replacement."""
     if d.states is not None:
         idx = rng.integers(0, d.paths, d.paths)
-        return SimpleNamespace(times=d.times, states=d.states[idx], n_states=d.n_states)
+        return SimpleNamespace(kind="states", times=d.times, states=d.states[idx], n_states=d.n_states)
 
     def table(c):
         c = np.asarray(c, dtype=np.int64)
@@ -336,7 +406,8 @@ def _resample(d: _Data, rng):
 
     pc = None if d.pair_counts is None else table(d.pair_counts)
     wc = None if d.word_counts is None else table(d.word_counts)  # longer words: every history they support
-    return SimpleNamespace(times=d.times, counts=table(d.counts), pair_counts=pc, word_counts=wc, paths=d.paths)
+    return SimpleNamespace(kind="counts", times=d.times, counts=table(d.counts), pair_counts=pc, word_counts=wc,
+                           paths=d.paths)
 
 
 def _bootstrappable(fn):
@@ -346,6 +417,8 @@ def _bootstrappable(fn):
     def wrapper(ensemble, *args, ci="normal", n_boot=200, seed=0, **kw):
         if ci not in ("normal", "bootstrap"):
             raise ValueError(f"ci={ci!r}: expected 'normal' or 'bootstrap'")
+        if ci == "bootstrap":
+            check_seed(seed, allow_none=False)
         if ci == "bootstrap" and _continuous(ensemble, kw.get("times")) is not None:
             raise ValueError("ci='bootstrap': available for discrete ensembles; real-valued ones use the "
                              "estimators' standard errors (ci='normal')")
@@ -418,6 +491,8 @@ def entropy_profile(ensemble, *, method=None, base=2, confidence=0.95, times=Non
     Cover & Thomas (2006), ch. 2; Paninski (2003), Neural Comput. 15, 1191 (bias and variance
     of the plug-in estimator).
     """
+    if method == "gaussian" and _kind(ensemble) == "moments":
+        return _moments_entropy_profile(ensemble, base=base, confidence=confidence, k=k)
     cont = _continuous(ensemble, times)
     if cont is not None:
         return _continuous_profile("entropy", *cont, method=method, k=k, base=base, confidence=confidence)

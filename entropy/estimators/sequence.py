@@ -42,7 +42,6 @@ The segments' count tables are counted once and the whole series' table is their
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from dataclasses import dataclass, field
 
@@ -50,7 +49,7 @@ import numpy as np
 from numba import get_num_threads
 
 from .._kernels import blocks as _kb
-from .._units import check_base, check_positive_int, unit_name
+from .._units import check_base, check_confidence, check_positive_int, unit_name
 from . import words as _w
 from ._result import Estimate, normal_interval
 from .discrete import METHODS, shannon
@@ -150,9 +149,7 @@ def _check_batches(n_blocks, confidence):
     _check_confidence(confidence)
 
 
-def _check_confidence(confidence):
-    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
+_check_confidence = check_confidence  # the one validator of confidence levels (in entropy._units)
 
 
 def _check_common(method, direction, base, n_blocks, confidence):

@@ -20,6 +20,7 @@ changes the numbers of the other, and nothing depends on the chunking or thread 
 from __future__ import annotations
 
 import abc
+import copy
 
 import numpy as np
 
@@ -37,13 +38,32 @@ class Process(abc.ABC):
         Shape of the observable recorded at each time (``()`` for a scalar).
     ``record_dtype`` : numpy dtype
         dtype of the recorded observable.
+    ``continuous_time`` : bool
+        False (the default) for discrete-time processes: the ensemble's times are the integer
+        steps ``-backward .. forward``. True for diffusions, continuous-time jump processes and
+        N-body systems: the times are ``k * dt`` (floats), and ``dt`` is required.
+        :func:`entropy.simulate` reads this flag.
     ``time_unit`` : str
-        ``"steps"`` for discrete-time processes; a diffusion's unit of time otherwise.
+        The unit of those times, for labels: ``"steps"`` (the default, with
+        ``continuous_time=False``) or the model's unit of time (``"time"``) otherwise.
+
+    ``streams_moments`` : bool
+        True when a real-valued process may run with ``store=False``: the run then keeps
+        per-time means and scatter matrices of its states (diffusions). False (the default)
+        for discrete processes (they stream counts) and for real-valued ones whose states are
+        not vectors to average.
+
+    Optional hooks read by the run engine (``entropy._engine``): ``min_chunk_paths`` (fewest
+    paths per chunk, for processes whose paths are costly), ``ns_per_transition`` (cost of one
+    path-step, for the automatic progress bar), and ``_record_names`` /
+    ``_run_arm_records`` (extra per-path records such as the entropy production).
     """
 
     discrete: bool = False
     record_shape: tuple = ()
     continuous_time: bool = False
+    time_unit: str = "steps"
+    streams_moments: bool = False
 
     @property
     @abc.abstractmethod
@@ -87,6 +107,16 @@ class Process(abc.ABC):
         ``base`` the logarithm base of entropy-valued records.
         """
         raise NotImplementedError(f"{type(self).__name__} records nothing besides its states")
+
+    def _replace(self, **changes) -> "Process":
+        """A shallow copy of this process with the given attributes set (e.g. a reversed view).
+
+        Arrays and caches are shared with ``self`` (not copied); a cached value that the
+        changes invalidate must be overwritten or removed by the caller.
+        """
+        new = copy.copy(self)
+        new.__dict__.update(changes)
+        return new
 
     def _check_dt(self, dt):
         """Validate the time step; discrete-time processes accept only ``None`` or 1."""

@@ -244,6 +244,7 @@ class _Diffusion(Process):
     continuous_time = True
     discrete = False
     time_unit = "time"
+    streams_moments = True  # store=False keeps per-time moments (and states at sample_times)
 
     def __init__(self, dim, dtype):
         self._dim = _check_dim(dim)
@@ -816,9 +817,7 @@ class Langevin(_Diffusion):
                 self._reverse = self
             else:
                 x, ps, J = self.periodic_stationary
-                rev = object.__new__(Langevin)
-                rev.__dict__.update(self.__dict__)
-                rev._name = "tilted_periodic_reversed"
+                rev = self._replace(_name="tilted_periodic_reversed")
                 rev._kparams = np.concatenate([
                     [_kd.POT_TILTED_PERIODIC_REVERSED], self._kparams[1:4],
                     [2.0 * self._friction * J, float(len(x)), 1.0 / self._params_dict["period"]], 1.0 / ps,

@@ -112,7 +112,13 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import ndtri
 
-from .._units import check_base, check_positive_int, unit_name
+from .._units import (
+    check_base,
+    check_confidence,
+    check_positive_int,
+    check_seed,
+    unit_name,
+)
 from .markov import MarkovChain
 
 __all__ = ["fit_markov_chain", "FittedMarkovChain"]
@@ -357,10 +363,9 @@ class FittedMarkovChain(MarkovChain):
         b = check_base(base)
         if not isinstance(ci, str) or ci not in _CI:
             raise ValueError(f"ci={ci!r}: expected 'normal' or 'bootstrap'")
-        if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real) or not 0 < confidence < 1:
-            raise ValueError(f"confidence={confidence!r}: expected a number in (0, 1)")
+        check_confidence(confidence)
         n_boot = check_positive_int(n_boot, "n_boot", minimum=2)
-        seed = check_positive_int(seed, "seed", minimum=0)
+        seed = check_seed(seed, allow_none=False)
         if self.n_states > DENSE_MAX:
             raise ValueError(f"ci={ci!r}: standard errors are computed on dense matrices, at most {DENSE_MAX} "
                              f"states; this chain has {self.n_states} (fit a lower order)")

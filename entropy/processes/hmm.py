@@ -61,7 +61,12 @@ from scipy.sparse import csgraph
 from .._kernels import hmm as _kh
 from .._kernels import markov as _mk
 from .._kernels.rng import ARM_FORWARD
-from .._units import check_base, check_positive_int, check_probability_vector
+from .._units import (
+    check_base,
+    check_positive_int,
+    check_probability_vector,
+    check_seed,
+)
 from .base import DiscreteProcess
 from .markov import ROW_SUM_ATOL, MarkovChain
 
@@ -942,10 +947,7 @@ class HiddenMarkovModel(DiscreteProcess):
         """
         length = check_positive_int(length, "length")
         rows = check_positive_int(rows, "rows")
-        if seed is None:
-            seed = int(np.random.SeedSequence().entropy % (2**63))
-        elif isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < 2**64:
-            raise ValueError(f"seed={seed!r}: expected an integer in [0, 2**64) or None")
+        seed = check_seed(seed)
         start = self._check_start("stationary")
         out = np.empty((rows, length), dtype=self.record_dtype)
         init = self._draw_start(start, int(seed), 0, rows)

@@ -39,7 +39,7 @@ import numbers
 import numpy as np
 
 from .._kernels import models as _km
-from .._units import check_base, check_positive_int
+from .._units import check_base, check_positive_int, check_seed
 from .base import DiscreteProcess
 
 __all__ = ["KacRing", "binary_entropy"]
@@ -124,11 +124,7 @@ class KacRing(DiscreteProcess):
                 self.marker_seed = None
                 self.markers = None
             else:
-                if seed is None:
-                    seed = int(np.random.SeedSequence().entropy % (2**63))
-                if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-                    raise ValueError(f"seed={seed!r}: expected a non-negative integer or None")
-                self.marker_seed = int(seed)
+                self.marker_seed = check_seed(seed)
                 mk = np.zeros(N, bool)
                 mk[np.random.default_rng(self.marker_seed).choice(N, size=m, replace=False)] = True
                 self.markers = mk
@@ -161,10 +157,7 @@ class KacRing(DiscreteProcess):
 
     def reversed(self) -> "KacRing":
         """The exact inverse map: every ball moves counter-clockwise, flipping on the same edges."""
-        rev = object.__new__(KacRing)
-        rev.__dict__.update(self.__dict__)
-        rev.direction = -self.direction
-        return rev
+        return self._replace(direction=-self.direction)
 
     # -- exact / reference quantities -------------------------------------------------------
     def delta(self, black):

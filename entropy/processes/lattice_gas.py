@@ -35,14 +35,13 @@ process).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from scipy.special import gammaln
 
 from .._kernels import models as _km
 from .._kernels.rng import ARM_BACKWARD, ARM_FORWARD
-from .._units import check_base, check_positive_int
+from .._units import check_base, check_positive_int, check_seed
 from .base import Process
 
 __all__ = ["LatticeGas"]
@@ -220,8 +219,7 @@ class LatticeGas(Process):
         t = np.asarray(times)
         if t.ndim != 1 or t.dtype.kind not in "iu":
             raise ValueError(f"times={times!r}: expected a 1-D array of integer times")
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**64:
-            raise ValueError(f"seed={seed!r}: expected an integer in [0, 2**64)")
+        seed = check_seed(seed, allow_none=False)
         path = check_positive_int(path, "path", minimum=0)
         pos0 = self._check_start(start)
         out = np.empty((t.size, self.particles, 2), np.int32)

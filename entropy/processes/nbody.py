@@ -314,11 +314,7 @@ class NBody(Process):
         two-sided ensemble is the past of the forward arm's trajectory.
         """
         if self._rev is None:
-            rev = object.__new__(NBody)
-            rev.__dict__.update(self.__dict__)
-            rev._sign = -self._sign
-            rev._rev = self
-            self._rev = rev
+            self._rev = self._replace(_sign=-self._sign, _rev=self)
         return self._rev
 
     def with_record(self, record: str) -> "NBody":
