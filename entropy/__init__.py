@@ -29,13 +29,13 @@ from .processes import (
 from .results import RunResult, load_result, save_result
 from .runs import run_scenario
 from .scenario import ScenarioError, load_scenario
-from .simulation import Ensemble, EnsembleCounts, InsufficientMemoryError, simulate
+from .simulation import Ensemble, EnsembleCounts, EnsembleMoments, InsufficientMemoryError, simulate
 
 __all__ = [
     "__version__",
     "MarkovChain", "MarkovJumpProcess", "HiddenMarkovModel", "Ehrenfest", "KacRing", "LatticeGas",
     "BrownianMotion", "OrnsteinUhlenbeck", "Langevin", "NonFiniteStateError", "NBody",
-    "simulate", "Ensemble", "EnsembleCounts", "InsufficientMemoryError",
+    "simulate", "Ensemble", "EnsembleCounts", "EnsembleMoments", "InsufficientMemoryError",
     "fluctuation_aligned", "stationary_run",
     "load_scenario", "ScenarioError", "run_scenario", "load_result", "save_result", "RunResult",
     "estimators", "exact", "fluctuations", "nbody",

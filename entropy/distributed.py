@@ -19,7 +19,7 @@ recomputes them from the task graph (the process and start are themselves a task
 scattered data, so they can always be recomputed), and a task that raises is retried
 ``retries`` times. Either way the recomputed numbers are the same, so the result is too.
 
-Dask is an optional dependency: ``pip install 'janus-entropy[dask]'``. ``import entropy``
+Dask is an optional dependency: ``pip install -e ".[dask]"`` from a clone (or the built wheel with ``[dask]``). ``import entropy``
 never needs it; the functions here raise :class:`ImportError` saying so when it is missing.
 
 Entry points
@@ -67,7 +67,7 @@ SPLIT_EVERY = 8
 CHUNKS_PER_THREAD = 2
 MIN_CHUNK = 1024
 
-_INSTALL_HINT = "pip install 'janus-entropy[dask]'"
+_INSTALL_HINT = 'pip install -e ".[dask]" in a clone of the project, or pip install "<wheel>[dask]"'
 
 
 def _dask():

@@ -400,7 +400,7 @@ def test_tasks_that_cannot_fit_a_worker_are_refused_before_submitting(client):
 
 def test_missing_dask_gives_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
-    with pytest.raises(ImportError, match=r"pip install 'janus-entropy\[dask\]'"):
+    with pytest.raises(ImportError, match=r'pip install -e "\.\[dask\]"'):
         ed.connect(workers=1)
 
 

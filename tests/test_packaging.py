@@ -122,6 +122,6 @@ def test_install_instructions_name_no_index_package():
     import re
 
     for path in [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), ROOT / "entropy" / "cli.py",
-                 ROOT / "entropy" / "scenario.py"]:
+                 ROOT / "entropy" / "scenario.py", ROOT / "entropy" / "distributed.py"]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"pip install ['\"]?janus-entropy", text), path
