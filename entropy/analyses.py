@@ -270,9 +270,9 @@ def _run_barbed(sc, res, progress, stop):
         row = {"process": hmm.name or entry["name"], "preset": entry["name"], "params": params}
         for col, fn in (("h", lambda: hmm.entropy_rate(base=b)), ("E", lambda: hmm.excess_entropy(base=b)),
                         ("C+", lambda: hmm.statistical_complexity("forward", base=b)),
-                        ("C-", lambda: hmm.statistical_complexity("reverse", base=b)),
+                        ("C-", lambda: hmm.statistical_complexity("backward", base=b)),
                         ("chi+", lambda: hmm.crypticity("forward", base=b)),
-                        ("chi-", lambda: hmm.crypticity("reverse", base=b)),
+                        ("chi-", lambda: hmm.crypticity("backward", base=b)),
                         ("Xi", lambda: hmm.causal_irreversibility(base=b))):
             try:
                 row[col] = float(fn())

@@ -85,7 +85,7 @@ def test_golden_mean_half_closed_forms():
     assert m.entropy_rate() == pytest.approx(2 / 3, abs=1e-14)
     # C = H[pi] with pi = (2/3, 1/3); E = H(1) - h = (log2 3 - 2/3) - 2/3 (order-1 Markov process)
     assert m.statistical_complexity() == pytest.approx(LOG2_3 - 2 / 3, abs=1e-12)
-    assert m.statistical_complexity("reverse") == pytest.approx(LOG2_3 - 2 / 3, abs=1e-12)
+    assert m.statistical_complexity("backward") == pytest.approx(LOG2_3 - 2 / 3, abs=1e-12)
     assert m.excess_entropy() == pytest.approx(LOG2_3 - 4 / 3, abs=1e-12)
     assert m.excess_entropy(method="limit") == pytest.approx(LOG2_3 - 4 / 3, abs=1e-10)
     assert m.crypticity() == pytest.approx(2 / 3, abs=1e-12)
@@ -113,7 +113,7 @@ def test_even_process(p):
     C = Hb(piA)
     assert m.entropy_rate() == pytest.approx(h, abs=1e-13)
     assert m.statistical_complexity() == pytest.approx(C, abs=1e-12)
-    assert m.statistical_complexity("reverse") == pytest.approx(C, abs=1e-12)
+    assert m.statistical_complexity("backward") == pytest.approx(C, abs=1e-12)
     # the future determines the causal state, so E = C (chi = 0) (Crutchfield & Feldman 2003)
     assert m.excess_entropy() == pytest.approx(C, abs=1e-12)
     assert m.excess_entropy(method="limit") == pytest.approx(C, abs=1e-9)
@@ -129,7 +129,7 @@ def test_random_insertion_barbed_arrow(p, q):
     h = (Hb(p) + p * Hb(q)) / (2 + p)
     assert m.entropy_rate() == pytest.approx(h, abs=1e-13)
     assert m.statistical_complexity("forward") == pytest.approx(Cp, abs=1e-12)
-    assert m.statistical_complexity("reverse") == pytest.approx(Cm, abs=1e-12)
+    assert m.statistical_complexity("backward") == pytest.approx(Cm, abs=1e-12)
     assert m.causal_irreversibility() == pytest.approx(Cp - Cm, abs=1e-12)
     assert m.causal_irreversibility() < -0.1
     # E by the bidirectional machine equals the limit of H(L) - L h
@@ -137,15 +137,15 @@ def test_random_insertion_barbed_arrow(p, q):
     assert E == pytest.approx(m.excess_entropy(method="limit"), abs=1e-9)
     assert 0 < E < min(Cp, Cm)
     assert m.crypticity("forward") == pytest.approx(Cp - E, abs=1e-12)
-    assert m.crypticity("reverse") == pytest.approx(Cm - E, abs=1e-12)
+    assert m.crypticity("backward") == pytest.approx(Cm - E, abs=1e-12)
     Cpm = m.bidirectional_complexity()
     assert max(Cp, Cm) <= Cpm + 1e-12 and Cpm <= Cp + Cm
     assert Cpm == pytest.approx(Cp + Cm - E, abs=1e-12)
     # the reverse epsilon-machine has 4 states, unifilar, with the published stationary law
-    R = m.epsilon_machine("reverse")
+    R = m.epsilon_machine("backward")
     assert R.n_hidden == 4 and R.is_unifilar
     pub = published_rip_reverse(p, q)
-    assert np.allclose(np.sort(m.causal_state_distribution("reverse")),
+    assert np.allclose(np.sort(m.causal_state_distribution("backward")),
                        np.sort(pub.stationary_distribution), atol=1e-12)
     # ... and the published machine generates the reversed process
     for L in (1, 3, 6):
@@ -157,7 +157,7 @@ def test_random_insertion_half_values():
     """p = q = 1/2: C+ = H(2/5, 1/5, 2/5), C- = H(2/5, 3/10, 1/10, 1/5), h = 3/5 bit."""
     m = random_insertion()
     assert m.statistical_complexity() == pytest.approx(1.5219280948873621, abs=1e-12)
-    assert m.statistical_complexity("reverse") == pytest.approx(1.8464393446710154, abs=1e-12)
+    assert m.statistical_complexity("backward") == pytest.approx(1.8464393446710154, abs=1e-12)
     assert m.entropy_rate() == pytest.approx(0.6, abs=1e-14)
 
 
@@ -181,7 +181,7 @@ def test_alternating_biased_coin_asymptotic_synchronisation():
     m = alternating_biased_coin(p, q)
     assert m.entropy_rate() == pytest.approx((Hb(p) + Hb(q)) / 2, abs=1e-13)
     assert m.statistical_complexity() == pytest.approx(1.0, abs=1e-12)
-    assert m.statistical_complexity("reverse") == pytest.approx(1.0, abs=1e-12)
+    assert m.statistical_complexity("backward") == pytest.approx(1.0, abs=1e-12)
     assert m.excess_entropy() == pytest.approx(1.0, abs=1e-12)
     # E(L) approaches 1 bit only asymptotically (the phase is never learnt exactly)
     assert m.excess_entropy(method="limit") == pytest.approx(1.0, abs=1e-8)
@@ -232,7 +232,7 @@ def test_nonunifilar_redundant_presentation_gives_the_epsilon_machine():
     em = r.epsilon_machine()
     assert em.n_hidden == 2 and em.is_unifilar
     assert r.statistical_complexity() == pytest.approx(g.statistical_complexity(), abs=1e-12)
-    assert r.statistical_complexity("reverse") == pytest.approx(g.statistical_complexity("reverse"), abs=1e-12)
+    assert r.statistical_complexity("backward") == pytest.approx(g.statistical_complexity("backward"), abs=1e-12)
     assert r.excess_entropy() == pytest.approx(LOG2_3 - 4 / 3, abs=1e-12)
     assert r.excess_entropy(method="limit") == pytest.approx(LOG2_3 - 4 / 3, abs=1e-10)
 
@@ -425,7 +425,7 @@ def test_markov_chain_as_hmm(rng):
     assert np.allclose(m.symbol_distribution, mc.stationary_distribution, atol=1e-14)
     # the reversed process is the reversed chain
     r = m.reversed()
-    assert r.statistical_complexity("forward") == pytest.approx(m.statistical_complexity("reverse"), abs=1e-12)
+    assert r.statistical_complexity("forward") == pytest.approx(m.statistical_complexity("backward"), abs=1e-12)
     assert r.excess_entropy() == pytest.approx(mc.reversed().excess_entropy(), abs=1e-12)
 
 
@@ -474,7 +474,7 @@ def test_validation_messages():
 
 def test_argument_errors():
     m = random_insertion()
-    with pytest.raises(ValueError, match="direction='backwards': expected 'forward' or 'reverse'"):
+    with pytest.raises(ValueError, match="direction='backwards': expected 'forward' or 'backward'"):
         m.statistical_complexity("backwards")
     with pytest.raises(ValueError, match="direction='up'"):
         m.crypticity("up")
@@ -529,7 +529,7 @@ def test_asymptotically_synchronising_nonunifilar_presentation():
     em = m.epsilon_machine()
     assert em.n_hidden == 2 and em.is_unifilar
     assert m.statistical_complexity() == pytest.approx(1.0, abs=1e-12)
-    assert m.statistical_complexity("reverse") == pytest.approx(1.0, abs=1e-12)
+    assert m.statistical_complexity("backward") == pytest.approx(1.0, abs=1e-12)
     assert m.excess_entropy() == pytest.approx(1.0, abs=1e-12)
     assert m.excess_entropy(method="limit") == pytest.approx(1.0, abs=limit_tol(m))
 
@@ -551,3 +551,12 @@ def test_generic_nonunifilar_hmm_rate_bracket():
     # E(L) = H(L) - L h increases (up to L times the error of h)
     EL = m.excess_entropy_curve(12)
     assert np.all(np.diff(EL) >= -RATE_TOL)
+
+
+def test_reverse_direction_name_is_deprecated_and_means_backward():
+    m = golden_mean()
+    with pytest.warns(DeprecationWarning, match="direction='backward'"):
+        old = m.statistical_complexity("reverse")
+    assert old == m.statistical_complexity("backward")
+    with pytest.raises(ValueError, match="'forward' or 'backward'"):
+        m.statistical_complexity("sideways")

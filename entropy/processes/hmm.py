@@ -110,7 +110,7 @@ TYPICAL_SEED = 20090828
 #: apart (sup norm), i.e. equal up to rounding; otherwise it refuses (asymptotic synchronisation).
 _EXACT_MERGE = 1e-12
 
-_DIRECTIONS = ("forward", "reverse")
+_DIRECTIONS = ("forward", "backward")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,8 +131,16 @@ def _entropy(p) -> float:
 
 
 def _check_direction(direction) -> str:
+    """'forward' or 'backward' (the package's words for the two directions of time); the first
+    version's 'reverse' still works for one release, with a DeprecationWarning."""
+    if direction == "reverse":
+        import warnings
+
+        warnings.warn("direction='reverse' is deprecated, use direction='backward' (the old name goes in the next "
+                      "release)", DeprecationWarning, stacklevel=3)
+        return "backward"
     if direction not in _DIRECTIONS:
-        raise ValueError(f"direction={direction!r}: expected 'forward' or 'reverse'")
+        raise ValueError(f"direction={direction!r}: expected 'forward' or 'backward'")
     return direction
 
 
@@ -663,7 +671,7 @@ class HiddenMarkovModel(DiscreteProcess):
         return m
 
     def epsilon_machine(self, direction="forward") -> "HiddenMarkovModel":
-        r"""The (recurrent) epsilon-machine of the process or, with ``direction="reverse"``, of its reversal.
+        r"""The (recurrent) epsilon-machine of the process or, with ``direction="backward"``, of its reversal.
 
         For a unifilar presentation it is its minimisation (merging probabilistically
         equivalent recurrent states by partition refinement); otherwise it is the recurrent
@@ -795,7 +803,7 @@ class HiddenMarkovModel(DiscreteProcess):
             raise ValueError(f"method={method!r}: expected 'auto', 'bidirectional' or 'limit'")
         if method == "auto":
             try:
-                self._machine("forward"), self._machine("reverse")
+                self._machine("forward"), self._machine("backward")
                 method = "bidirectional"
             except ValueError:
                 method = "limit"
@@ -805,7 +813,7 @@ class HiddenMarkovModel(DiscreteProcess):
 
     def _bidirectional(self):
         """(E, C+, C-, H[S+, S-]) in nats from the joint law of the two causal states."""
-        fwd, rev = self._machine("forward"), self._machine("reverse")
+        fwd, rev = self._machine("forward"), self._machine("backward")
         pi = self.stationary_distribution
         joint = (fwd.joint / pi[None, :]) @ rev.joint.T
         Cp, Cm, Hj = _entropy(fwd.pi), _entropy(rev.pi), _entropy(joint)
@@ -838,7 +846,8 @@ class HiddenMarkovModel(DiscreteProcess):
         r"""Statistical complexity :math:`C_\mu^\pm = H[\mathcal S^\pm]`, the entropy of the causal states.
 
         ``direction="forward"``: the causal states of the (predictive) epsilon-machine;
-        ``"reverse"``: of the epsilon-machine of the time-reversed process (retrodictive).
+        ``"backward"`` (``"reverse"`` is deprecated): of the epsilon-machine of the time-reversed
+        process (retrodictive).
         Raises ValueError when the epsilon-machine is not finite within ``MAX_MIXED_STATES``
         mixed states. Crutchfield, Ellison & Mahoney (2009). In units of ``base``.
         """
