@@ -20,9 +20,14 @@ changes the numbers of the other, and nothing depends on the chunking or thread 
 from __future__ import annotations
 
 import abc
+import numbers
 import copy
 
 import numpy as np
+
+from .._kernels import markov as _mk
+from .._kernels.rng import ARM_START
+from .._units import check_probability_vector
 
 __all__ = ["Process", "DiscreteProcess"]
 
@@ -139,6 +144,38 @@ class DiscreteProcess(Process):
     @property
     def record_dtype(self) -> np.dtype:
         return smallest_uint(self.n_states)
+
+    # -- the start of a process whose t0 state is one of its symbols: a state or a law over them --
+    def _check_start(self, start):
+        """A state ``0 .. n_states - 1`` (every path starts there) or a probability vector over the states."""
+        n = self.n_states
+        if isinstance(start, (numbers.Integral, np.integer)) and not isinstance(start, bool):
+            if not 0 <= int(start) < n:
+                raise ValueError(f"start={start!r}: expected a state in 0..{n - 1} or a probability vector of length {n}")
+            return int(start)
+        try:
+            arr = np.asarray(start, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"start={start!r}: expected a state in 0..{n - 1} or a probability vector of length {n}") from None
+        if arr.ndim != 1:
+            raise ValueError(f"start={start!r}: expected a state in 0..{n - 1} or a probability vector of length {n}")
+        return check_probability_vector(arr, "start", size=n)
+
+    def _draw_start(self, start, seed, first_path, n):
+        """The t0 states of paths ``first_path ..``: the state, or draws from the law on each path's start stream."""
+        out = np.empty(n, np.int64)
+        if isinstance(start, int):
+            out.fill(start)
+            return out
+        support = np.flatnonzero(start > 0)
+        indptr = np.array([0, support.size], np.int64)
+        prob = np.empty(support.size)
+        alias = np.empty(support.size, np.int64)
+        _mk.build_alias(indptr, start[support], prob, alias)
+        cols = support.astype(np.int64)
+        _mk.draw_from_table(indptr, cols, prob, cols[alias], np.uint64(seed), first_path, ARM_START, out)
+        return out
+
 
 
 def smallest_uint(n_states: int) -> np.dtype:

@@ -328,14 +328,6 @@ class Ehrenfest(DiscreteProcess):
         return {"times": times, "shannon": H, "boltzmann": SB, "gibbs": H + SB, "relative": D}
 
     # -- simulation contract ------------------------------------------------------------------
-    def _check_start(self, start):
-        return MarkovChain._check_start(self, start)
-
-    def _draw_start(self, start, seed, first_path, n):
-        # the number of balls in A; in the microstate mode the kernel draws which balls they are
-        # from each path's own stream (the same in both arms), so no microstates are stored
-        return MarkovChain._draw_start(self, start, seed, first_path, n)
-
     def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
         kern = _km.ehrenfest_micro if self.micro else _km.ehrenfest_macro
         view, flip, target = _km.strided(out)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 from functools import cached_property
 
 import numpy as np
@@ -11,8 +10,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from .._kernels import markov as _mk
-from .._kernels.rng import ARM_START
-from .._units import check_base, check_probability_vector
+from .._units import check_base
 from .base import DiscreteProcess
 
 __all__ = ["MarkovChain", "gth_stationary"]
@@ -319,34 +317,6 @@ class MarkovChain(DiscreteProcess):
         alias = np.empty(C.nnz, np.int64)
         _mk.build_alias(indptr, C.data.astype(float), prob, alias)
         return indptr, cols, prob, cols[alias]
-
-    def _check_start(self, start):
-        n = self.n_states
-        if isinstance(start, (numbers.Integral, np.integer)) and not isinstance(start, bool):
-            if not 0 <= int(start) < n:
-                raise ValueError(f"start={start!r}: expected a state in 0..{n - 1} or a probability vector of length {n}")
-            return int(start)
-        try:
-            arr = np.asarray(start, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(f"start={start!r}: expected a state in 0..{n - 1} or a probability vector of length {n}") from None
-        if arr.ndim != 1:
-            raise ValueError(f"start={start!r}: expected a state in 0..{n - 1} or a probability vector of length {n}")
-        return check_probability_vector(arr, "start", size=n)
-
-    def _draw_start(self, start, seed, first_path, n):
-        out = np.empty(n, np.int64)
-        if isinstance(start, int):
-            out.fill(start)
-            return out
-        support = np.flatnonzero(start > 0)
-        indptr = np.array([0, support.size], np.int64)
-        prob = np.empty(support.size)
-        alias = np.empty(support.size, np.int64)
-        _mk.build_alias(indptr, start[support], prob, alias)
-        cols = support.astype(np.int64)
-        _mk.draw_from_table(indptr, cols, prob, cols[alias], np.uint64(seed), first_path, ARM_START, out)
-        return out
 
     def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
         indptr, cols, prob, acol = self._alias
