@@ -117,6 +117,10 @@ def _estimate_profiles(sc, data, res, progress):
 
 def _continuous_notes(sc, data, res):
     est = sc.raw["estimate"]
+    if getattr(data, "kind", None) == "moments":
+        res.metadata["notes"].append(f"streamed run: per-time means and covariances of {data.paths:,} paths; h(t) by "
+                                     "the Gaussian estimator (exact for a linear diffusion's Gaussian marginals)")
+        return
     X = np.asarray(data.states)
     dim = 1 if X.ndim == 2 else X.shape[2]
     if est["method"] == "knn" and dim > 1 and {"entropy_rate_forward", "entropy_rate_backward"} & set(res.profiles):
@@ -339,7 +343,7 @@ def _check_profiles(src, raw, pk):
         if bad:
             raise ScenarioError(f"{src}: output.snapshots = {_short(snaps)}: {bad[0]!r} is not an integer time in "
                                 f"[-time.backward, time.forward] = [{-t['backward']}, {t['forward']}]")
-    if not pk.streamable and ens["store"] is False:
+    if not pk.streamable and not pk.moments and ens["store"] is False:
         raise ScenarioError(f"{src}: ensemble.store = false: process.kind = {raw['process']['kind']!r} records "
                             "real values per path, which cannot be streamed as counts; use store = true (or leave "
                             "it unset)")
@@ -364,7 +368,26 @@ def _check_profiles(src, raw, pk):
     if recorded and raw["execution"]["backend"] == "dask":
         raise ScenarioError(f"{src}: estimate.quantities = {est['quantities']!r}: {recorded[0]!r} needs a per-path "
                             "record that Dask runs do not keep yet; use execution.backend = \"local\"")
-    _check_streaming(src, raw, pk)
+    if pk.streamable:
+        _check_streaming(src, raw, pk)
+    elif pk.moments and ens["store"] is False:
+        _check_moments(src, raw)
+
+
+def _check_moments(src, raw):
+    """A streamed real-valued run keeps per-time means and covariances: the Gaussian entropy only."""
+    est = raw["estimate"]
+    other = [q for q in est["quantities"] if q != "entropy"]
+    if other:
+        raise ScenarioError(f"{src}: estimate.quantities = {est['quantities']!r}: a streamed run of "
+                            f"{raw['process']['kind']!r} (ensemble.store = false) keeps per-time means and "
+                            f"covariances, which serve 'entropy' only ({other[0]!r} needs paths); set "
+                            "estimate.quantities = [\"entropy\"] or ensemble.store = true")
+    if est["method"] != "gaussian":
+        raise ScenarioError(f"{src}: estimate.method = {est['method']!r}: a streamed run of "
+                            f"{raw['process']['kind']!r} (ensemble.store = false) keeps per-time means and "
+                            "covariances, which serve the Gaussian estimator; set estimate.method = \"gaussian\" or "
+                            "ensemble.store = true")
 
 
 #: Words of how many states a quantity's estimator reads from streamed counts, given the history.

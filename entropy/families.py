@@ -246,6 +246,9 @@ class Family:
         memory per path of a stored run of a family that records real values (its estimators'
         temporaries); None for symbol-recording families, whose need follows from the
         quantities.
+    moments : bool
+        ``ensemble.store = false`` streams per-time means and covariances of the real-valued
+        states (``entropy.EnsembleMoments``) instead of paths: the Gaussian entropy only.
     stationary_law : bool
         Runs use the process's unique stationary law (exact references, D(p_t ‖ π)): a process
         without one is refused when the scenario is validated.
@@ -276,6 +279,7 @@ class Family:
     dips: Callable | None = None
     stationary_law: bool = False
     memory: Callable | None = None
+    moments: bool = False
 
     @property
     def discrete(self) -> bool:
@@ -386,6 +390,8 @@ def _lattice_memory(sc, T, item):
 
 def _diffusion_memory(sc, T, item):
     dim = int(np.prod(tuple(sc.process.record_shape), dtype=np.int64)) or 1
+    if sc.raw["ensemble"]["store"] is False:  # streamed moments: a chunk's scratch per path, nothing kept per path
+        return T * item / max(sc.raw["ensemble"]["paths"], 1) * 1024, " streamed as per-time means and covariances"
     # the states; the kNN trees and distances of one time
     return T * item + 2 * dim * 8 * (sc.raw["estimate"]["k"] + 16), " and the kNN trees of one time"
 
@@ -473,7 +479,7 @@ def _nbody_caption(res):
 
 #: A diffusion records real values in continuous time: no counts to stream, one step of history.
 _DIFFUSION = dict(streamable=False, real_valued=True, needs_dt=True, max_history=1, noun="diffusion",
-                  memory=_diffusion_memory)
+                  memory=_diffusion_memory, moments=True)
 
 
 _CHAIN_Q = ("entropy", "relative_entropy", "entropy_rate_forward", "entropy_rate_backward", "excess_entropy")

@@ -91,7 +91,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "chunk_size": Key(INT, None, check=_positive,
                           doc="paths per chunk (memory, progress and interruption granularity; default: about 32 MiB of states)"),
         "store": Key(BOOL, None, doc="keep all paths (true) or stream per-time counts (false); default: "
-                     "streamed for discrete states with history = 1 (or when word_length is set), stored otherwise"),
+                     "streamed for discrete states with history = 1 (or when word_length is set), stored otherwise; "
+                     "a diffusion streams per-time means and covariances (the Gaussian entropy only)"),
         "word_length": Key(INT, None, check=_range(2, 64), doc="streamed runs (store = false): count words of this "
                            "many consecutive states at every time; default (and least): what the requested "
                            "quantities need, max(history + 1 for h+/h-, 2 * history for E, 2); the tables hold "
@@ -341,7 +342,7 @@ def _runnable(src, raw, pk, proc):
     if analysis.reversal(raw):
         _guard(src, "process", lambda: proc.reversed(), tuple(pk.keys))
     ens = raw["ensemble"]
-    if ens.get("store") is False and ens.get("word_length") is not None:  # streamed words: do their codes fit?
+    if pk.streamable and ens.get("store") is False and ens.get("word_length") is not None:  # do word codes fit?
         why = stream_refusal(raw, ens["word_length"], int(proc.n_states))
         if why:
             raise ScenarioError(stream_refusal_message(src, raw, why, int(proc.n_states)))

@@ -128,3 +128,25 @@ def test_nbody_means_are_the_means_of_the_recorded_observables(tmp_path):
     np.testing.assert_allclose(res.profiles["cluster_count"].values, obs["clusters"].mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(res.profiles["abs_dilatational_momentum"].values, np.abs(obs["D"]).mean(axis=0),
                                rtol=1e-12, atol=1e-15)
+
+
+def test_a_streamed_diffusion_scenario_gives_the_stored_gaussian_entropy(tmp_path):
+    """ensemble.store = false for a diffusion keeps per-time means and covariances (no paths x times):
+    its Gaussian entropy equals the stored run's to rounding; other quantities and methods are
+    refused up front with advice that works."""
+    base = (GALLERY / "ou_circulating.toml").read_text()
+    f = tmp_path / "ou.toml"
+    f.write_text(base)
+    over = ["estimate.quantities=[\"entropy\"]", "estimate.method=\"gaussian\"", "output.figures=[]"]
+    stored = run_scenario(load_scenario(f, over + ["ensemble.store=true"], quick=True, out=tmp_path))
+    streamed = run_scenario(load_scenario(f, over + ["ensemble.store=false"], quick=True, out=tmp_path))
+    a, b = stored.profiles["entropy"], streamed.profiles["entropy"]
+    ok = np.isfinite(a.values)
+    np.testing.assert_allclose(b.values[ok], a.values[ok], rtol=1e-9, atol=1e-9)
+    assert np.array_equal(np.isneginf(a.values), np.isneginf(b.values))
+    from entropy.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="serve 'entropy' only"):
+        load_scenario(f, ["ensemble.store=false", "estimate.method=\"gaussian\""], quick=True, out=tmp_path)
+    with pytest.raises(ScenarioError, match="estimate.method = \"gaussian\""):
+        load_scenario(f, ["ensemble.store=false", "estimate.quantities=[\"entropy\"]"], quick=True, out=tmp_path)
