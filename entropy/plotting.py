@@ -720,26 +720,35 @@ def snapshots_figure(res):
     return fig
 
 
-def lattice_gif(res, path, fps=8):
-    """Animated GIF of one lattice-gas path from t0 − B to t0 + F (matplotlib's PillowWriter)."""
+def _write_gif(path, n_frames, draw_frame, figsize, fps):
+    """An animated GIF of ``n_frames`` frames, ``draw_frame(ax, i)`` drawing frame i (matplotlib's PillowWriter)."""
     plt = _plt()
     from matplotlib.animation import FuncAnimation, PillowWriter
 
-    times = res.arrays["gif_times"]
-    frames = res.arrays["gif_frames"]
-    L, C = (int(x) for x in res.arrays["grid"])
-    fig, ax = plt.subplots(figsize=(3.6, 3.8))
+    fig, ax = plt.subplots(figsize=figsize)
 
     def draw(i):
         ax.clear()
-        arrow = "backward arm" if times[i] < 0 else ("t0: low-entropy state" if times[i] == 0 else "forward arm")
-        _positions_panel(ax, frames[i], L, C, f"{res.name}\nt − t0 = {int(times[i])} steps ({arrow})")
+        draw_frame(ax, i)
         return []
 
-    anim = FuncAnimation(fig, draw, frames=len(times), blit=False)
+    anim = FuncAnimation(fig, draw, frames=n_frames, blit=False)
     anim.save(str(path), writer=PillowWriter(fps=fps), dpi=80)
     plt.close(fig)
     return Path(path)
+
+
+def lattice_gif(res, path, fps=8):
+    """Animated GIF of one lattice-gas path from t0 − B to t0 + F (matplotlib's PillowWriter)."""
+    times = res.arrays["gif_times"]
+    frames = res.arrays["gif_frames"]
+    L, C = (int(x) for x in res.arrays["grid"])
+
+    def frame(ax, i):
+        arrow = "backward arm" if times[i] < 0 else ("t0: low-entropy state" if times[i] == 0 else "forward arm")
+        _positions_panel(ax, frames[i], L, C, f"{res.name}\nt − t0 = {int(times[i])} steps ({arrow})")
+
+    return _write_gif(path, len(times), frame, (3.6, 3.8), fps)
 
 
 def _bodies_panel(ax, pos, masses, lim, title):
@@ -776,26 +785,17 @@ def nbody_snapshots_figure(res):
 
 def nbody_gif(res, path, fps=8):
     """Animated GIF of one N-body path from t0 − B to t0 + F (x-y projection, common scale)."""
-    plt = _plt()
-    from matplotlib.animation import FuncAnimation, PillowWriter
-
     times = res.arrays["nbody_gif_times"]
     frames = res.arrays["nbody_gif_frames"]
     masses = res.arrays["nbody_masses"]
     dt = float(res.arrays["nbody_dt"][0])
     lim = 1.05 * float(np.max(np.abs(frames[..., :2]))) or 1.0
-    fig, ax = plt.subplots(figsize=(4.0, 4.3))
 
-    def draw(i):
-        ax.clear()
+    def frame(ax, i):
         where = "Janus point" if times[i] == 0 else ("past" if times[i] < 0 else "future")
         _bodies_panel(ax, frames[i], masses, lim, f"{res.name}\nt − t0 = {times[i] * dt:+.2f} ({where})")
-        return []
 
-    anim = FuncAnimation(fig, draw, frames=len(times), blit=False)
-    anim.save(str(path), writer=PillowWriter(fps=fps), dpi=80)
-    plt.close(fig)
-    return Path(path)
+    return _write_gif(path, len(times), frame, (4.0, 4.3), fps)
 
 
 def fluctuation_figure(res):
