@@ -100,12 +100,12 @@ def sample_exponential(seed, first_path, arm, out):
 
 
 @njit(inline="always", cache=True)
-def _jump(indptr, cols, prob, acol, inv_rate, record, alog_ratio, log_ratio, r, s, tn, acc):
-    """One event of a path: destination (one uniform, alias table), then the holding time there.
+def _tick(indptr, cols, prob, acol, record, alog_ratio, log_ratio, r, s, acc):
+    """Successor of ``s`` by one uniform from its alias-table row (a jump-chain or uniformised-chain row).
 
-    Returns ``(r, s, tn, acc)``; with ``record`` the medium term of the jump is added to
-    ``acc``, blending the two candidates' log ratios by the acceptance bit (a second select
-    became a branch: measured 17 -> 12 ns per event).
+    With ``record`` the medium term of the move is added to ``acc``, blending the two candidates'
+    log ratios by the acceptance bit (a second select became a branch: measured 17 -> 12 ns per
+    jump). Returns ``(r, s, acc)``.
     """
     r, u = next_double(r)
     a = indptr[s]
@@ -113,11 +113,22 @@ def _jump(indptr, cols, prob, acol, inv_rate, record, alog_ratio, log_ratio, r, 
     x = u * m
     j = min(np.int64(x), m - 1)  # min: u * m may round up to m
     c = a + j
+    ca = cols[c]  # both candidates loaded, then one selected: no branch (as in the chain stepper)
+    cb = acol[c]
     keep = x - j < prob[c]
-    s = cols[c] if keep else acol[c]
     if record:
         alr = alog_ratio[c]
         acc += alr + keep * (log_ratio[c] - alr)
+    return r, ca if keep else cb, acc
+
+
+@njit(inline="always", cache=True)
+def _jump(indptr, cols, prob, acol, inv_rate, record, alog_ratio, log_ratio, r, s, tn, acc):
+    """One event of a path: destination (one uniform, alias table: :func:`_tick`), then the holding time there.
+
+    Returns ``(r, s, tn, acc)``; with ``record`` the medium term of the jump is added to ``acc``.
+    """
+    r, s, acc = _tick(indptr, cols, prob, acol, record, alog_ratio, log_ratio, r, s, acc)
     r, e = next_exponential(r)
     return r, s, tn + e * inv_rate[s], acc
 
@@ -248,3 +259,86 @@ def accumulate_moments(values, ln_base, acc):
         acc[t, 0] = s0
         acc[t, 1] = s1
         acc[t, 2] = s2
+
+
+# -- uniformisation -----------------------------------------------------------------------------
+
+@njit(inline="always", cache=True)
+def next_poisson(r, cdf, guide, sub):
+    """Poisson deviate as the sum of ``sub`` draws by inversion of the table ``cdf`` (Chen & Asau guide table).
+
+    ``cdf[k] = P(K <= k)`` of one draw, with ``cdf[-1] = 1``; ``guide[i]`` = smallest k with
+    ``cdf[k] > i / len(guide)``. One uniform per draw; the walk from the guide entry takes
+    about one comparison. Returns ``(state, count)``.
+    """
+    n = 0
+    G = guide.shape[0]
+    for _ in range(sub):
+        r, u = next_double(r)
+        g = guide[np.int64(u * G)]
+        while cdf[g] <= u:
+            g += 1
+        n += g
+    return r, n
+
+
+@njit(parallel=True, cache=True)
+def sample_poisson(cdf, guide, sub, seed, first_path, arm, out):
+    """``out[p, :]``: Poisson deviates (:func:`next_poisson`) from the stream of path ``first_path + p`` (for tests)."""
+    for p in prange(out.shape[0]):
+        r = stream_state(seed, first_path + p, arm)
+        for k in range(out.shape[1]):
+            r, out[p, k] = next_poisson(r, cdf, guide, sub)
+
+
+@njit(parallel=True, cache=True)
+def run_uniformized(indptr, cols, prob, acol, cdf, guide, sub, init, seed, first_path, arm, steps, out, record,
+                    alog_ratio, log_ratio, logp, ep):
+    r"""As :func:`run_jump`, by uniformisation (Jensen 1953; Grassmann 1977): same law, other draws.
+
+    With :math:`\lambda \ge \max_s q_s` the process is a Poisson(:math:`\lambda`) clock whose
+    ticks step the chain :math:`P = I + Q/\lambda` (self-loops included). Per grid interval a
+    path draws the number of ticks :math:`K \sim \mathrm{Poisson}(\lambda\,dt)` (:func:`next_poisson`,
+    ``cdf``/``guide``/``sub`` for :math:`\lambda\,dt`), then K successors from the alias table of
+    ``P`` (CSR over the support of P, diagonal included), and records its state at the grid time:
+    one uniform per tick, as in the chain stepper, instead of a destination and a holding time
+    per jump. A self-loop's ``log_ratio`` is 0, so it adds nothing to the entropy production.
+    Lanes advance in lock-step, each round a lane either ticks or records (and draws the
+    next count). Draw order per path: count, its ticks, next count, ... .
+    """
+    n = init.shape[0]
+    nblocks = (n + LANES - 1) // LANES
+    for b in prange(nblocks):
+        p0 = b * LANES
+        L = min(LANES, n - p0)
+        s = np.empty(LANES, np.int64)
+        r = np.empty(LANES, np.uint64)
+        rem = np.empty(LANES, np.int64)
+        acc = np.zeros(LANES, np.float64)
+        for l in range(L):
+            s[l] = init[p0 + l]
+            r[l] = stream_state(seed, first_path + p0 + l, arm)
+            out[p0 + l, 0] = s[l]
+            if record:
+                acc[l] = logp[0, s[l]]
+                ep[p0 + l, 0] = 0.0
+        for kl in range(1, steps + 1):
+            kmin = np.int64(1) << 62
+            kmax = np.int64(0)
+            for l in range(L):
+                r[l], rem[l] = next_poisson(r[l], cdf, guide, sub)
+                kmin = min(kmin, rem[l])
+                kmax = max(kmax, rem[l])
+            for _ in range(kmin):  # every lane ticks: the chain stepper's loop
+                for l in range(L):
+                    r[l], s[l], acc[l] = _tick(indptr, cols, prob, acol, record, alog_ratio, log_ratio, r[l], s[l],
+                                               acc[l])
+            for i in range(kmin, kmax):  # the lanes with more ticks
+                for l in range(L):
+                    if rem[l] > i:
+                        r[l], s[l], acc[l] = _tick(indptr, cols, prob, acol, record, alog_ratio, log_ratio, r[l],
+                                                   s[l], acc[l])
+            for l in range(L):
+                out[p0 + l, kl] = s[l]
+                if record:
+                    ep[p0 + l, kl] = acc[l] - logp[kl, s[l]]
