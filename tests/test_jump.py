@@ -436,3 +436,16 @@ def test_kernel_rule_picks_uniformisation_for_even_exit_rates(rng):
     np.fill_diagonal(star, -star.sum(axis=1))
     assert not MarkovJumpProcess(star)._uniformize()  # mean / max = 0.21: self-loops would waste 4 draws in 5
     assert not MarkovJumpProcess(np.zeros((2, 2)))._uniformize()  # no jumps at all
+
+
+def test_uniformized_segments_change_no_number(rng, monkeypatch):
+    monkeypatch.setattr("entropy.processes.jump.UNIFORMIZE_MIN_RATIO", 0.0)
+    J = MarkovJumpProcess(random_generator(rng, 6))
+    kw = {"forward": 30, "backward": 7, "dt": 0.3, "paths": 77, "seed": 5, "entropy_production": True}
+    runs = []
+    for ticks in (1, 20, 4096):  # one grid interval per segment, a few, all
+        monkeypatch.setattr("entropy.processes.jump.UNIFORMIZED_SEGMENT_TICKS", ticks)
+        runs.append(simulate(J, 2, **kw))
+    for other in runs[1:]:
+        np.testing.assert_array_equal(other.states, runs[0].states)
+        np.testing.assert_array_equal(other.extra["entropy_production"], runs[0].extra["entropy_production"])

@@ -22,9 +22,10 @@ import numpy as np
 from numba import njit, prange
 
 from .markov import LANES
-from .rng import _S11, next_double, next_u64, stream_state
+from .rng import _S11, mix64, next_double, next_u64, stream_state
 
 _M255 = np.uint64(255)
+_COUNT_TAG = np.uint64(0xD6E8FEB86659FD93)  # the uniformised kernel's count stream: mix64(path stream ^ tag)
 
 
 def _ziggurat_tables():
@@ -292,19 +293,26 @@ def sample_poisson(cdf, guide, sub, seed, first_path, arm, out):
 
 
 @njit(parallel=True, cache=True)
-def run_uniformized(indptr, cols, prob, acol, cdf, guide, sub, init, seed, first_path, arm, steps, out, record,
+def run_uniformized(indptr, cols, prob, acol, cdf, guide, sub, seg, init, seed, first_path, arm, steps, out, record,
                     alog_ratio, log_ratio, logp, ep):
     r"""As :func:`run_jump`, by uniformisation (Jensen 1953; Grassmann 1977): same law, other draws.
 
     With :math:`\lambda \ge \max_s q_s` the process is a Poisson(:math:`\lambda`) clock whose
     ticks step the chain :math:`P = I + Q/\lambda` (self-loops included). Per grid interval a
     path draws the number of ticks :math:`K \sim \mathrm{Poisson}(\lambda\,dt)` (:func:`next_poisson`,
-    ``cdf``/``guide``/``sub`` for :math:`\lambda\,dt`), then K successors from the alias table of
-    ``P`` (CSR over the support of P, diagonal included), and records its state at the grid time:
-    one uniform per tick, as in the chain stepper, instead of a destination and a holding time
-    per jump. A self-loop's ``log_ratio`` is 0, so it adds nothing to the entropy production.
-    Lanes advance in lock-step, each round a lane either ticks or records (and draws the
-    next count). Draw order per path: count, its ticks, next count, ... .
+    ``cdf``/``guide``/``sub`` for :math:`\lambda\,dt`); each tick draws a successor from the alias
+    table of ``P`` (CSR over the support of P, diagonal included): one uniform per tick, as in the
+    chain stepper, instead of a destination and a holding time per jump. A self-loop's
+    ``log_ratio`` is 0, so it adds nothing to the entropy production.
+
+    The grid is cut into segments of ``seg`` intervals. Per segment a path draws the ``seg``
+    counts, then all the segment's ticks; the lanes tick in lock-step without a branch (the
+    chain stepper's loop) until the one with the fewest ticks is done, then the others finish.
+    The state after every tick goes to a buffer, from which the grid times are read (the state
+    at grid time k is the state after the first ``K_1 + ... + K_k`` ticks). A path draws its
+    counts from a second stream (a hash of its own stream's start), so its counts and its ticks
+    are two fixed sequences: the numbers do not depend on ``seg``, and a run with fewer grid
+    times repeats a longer one's first ones.
     """
     n = init.shape[0]
     nblocks = (n + LANES - 1) // LANES
@@ -313,32 +321,56 @@ def run_uniformized(indptr, cols, prob, acol, cdf, guide, sub, init, seed, first
         L = min(LANES, n - p0)
         s = np.empty(LANES, np.int64)
         r = np.empty(LANES, np.uint64)
-        rem = np.empty(LANES, np.int64)
+        rc = np.empty(LANES, np.uint64)  # the counts' stream
         acc = np.zeros(LANES, np.float64)
+        C = np.empty((LANES, seg + 1), np.int64)  # ticks before each grid time of the segment
         for l in range(L):
             s[l] = init[p0 + l]
             r[l] = stream_state(seed, first_path + p0 + l, arm)
+            rc[l] = mix64(r[l] ^ _COUNT_TAG)
             out[p0 + l, 0] = s[l]
             if record:
                 acc[l] = logp[0, s[l]]
                 ep[p0 + l, 0] = 0.0
-        for kl in range(1, steps + 1):
-            kmin = np.int64(1) << 62
-            kmax = np.int64(0)
+        k0 = 1
+        while k0 <= steps:
+            g = min(seg, steps - k0 + 1)
+            tmin = np.int64(1) << 62
+            tmax = np.int64(0)
             for l in range(L):
-                r[l], rem[l] = next_poisson(r[l], cdf, guide, sub)
-                kmin = min(kmin, rem[l])
-                kmax = max(kmax, rem[l])
-            for _ in range(kmin):  # every lane ticks: the chain stepper's loop
+                C[l, 0] = 0
+                for j in range(g):
+                    rc[l], c = next_poisson(rc[l], cdf, guide, sub)
+                    C[l, j + 1] = C[l, j] + c
+                tmin = min(tmin, C[l, g])
+                tmax = max(tmax, C[l, g])
+            buf = np.empty((LANES, tmax + 1), np.int64)
+            abuf = np.empty((LANES, tmax + 1 if record else 0), np.float64)
+            for l in range(L):
+                buf[l, 0] = s[l]
+                if record:
+                    abuf[l, 0] = acc[l]
+            for i in range(tmin):  # every lane ticks: the chain stepper's loop
                 for l in range(L):
                     r[l], s[l], acc[l] = _tick(indptr, cols, prob, acol, record, alog_ratio, log_ratio, r[l], s[l],
                                                acc[l])
-            for i in range(kmin, kmax):  # the lanes with more ticks
+                    buf[l, i + 1] = s[l]
+                    if record:
+                        abuf[l, i + 1] = acc[l]
+            for i in range(tmin, tmax):  # the lanes with more ticks
                 for l in range(L):
-                    if rem[l] > i:
+                    if i < C[l, g]:
                         r[l], s[l], acc[l] = _tick(indptr, cols, prob, acol, record, alog_ratio, log_ratio, r[l],
                                                    s[l], acc[l])
+                        buf[l, i + 1] = s[l]
+                        if record:
+                            abuf[l, i + 1] = acc[l]
             for l in range(L):
-                out[p0 + l, kl] = s[l]
-                if record:
-                    ep[p0 + l, kl] = acc[l] - logp[kl, s[l]]
+                for j in range(1, g + 1):
+                    c = C[l, j]
+                    kk = k0 + j - 1
+                    x = buf[l, c]
+                    out[p0 + l, kk] = x
+                    if record:
+                        ep[p0 + l, kk] = abuf[l, c] - logp[kk, x]
+            k0 += g

@@ -41,6 +41,11 @@ UNIFORMIZE_MIN_RATIO = 0.6
 #: Mean of one Poisson count of the uniformised kernel at most this; a grid interval with a
 #: larger lambda dt draws its count as a sum of equal Poisson parts (bounded tables).
 POISSON_PART_MAX = 64.0
+#: The uniformised kernel draws the tick counts of about this many ticks (a segment of grid
+#: intervals) at once and buffers the states; larger segments leave fewer unmatched ticks
+#: between lanes, smaller ones keep the buffer (16 lanes x ticks x 8 bytes) in cache. Same
+#: numbers for any value.
+UNIFORMIZED_SEGMENT_TICKS = 4096
 #: Finite stand-in for log(Q_ab / Q_ba) = inf (no reverse rate) inside the kernel; mapped back to inf.
 _ONE_WAY = 1e300
 
@@ -397,7 +402,8 @@ class MarkovJumpProcess(DiscreteProcess):
             parts = max(1, math.ceil(mu / POISSON_PART_MAX))
             cdf, guide = _poisson_table(mu, parts)
             lr = lr_of(log_ratio) if record else np.zeros(0)
-            _kj.run_uniformized(indptr, cols, prob, acol, cdf, guide, parts, init, np.uint64(seed), first_path, arm,
+            seg = max(1, min(steps, int(UNIFORMIZED_SEGMENT_TICKS / max(mu, 1.0))))  # speed only: same numbers
+            _kj.run_uniformized(indptr, cols, prob, acol, cdf, guide, parts, seg, init, np.uint64(seed), first_path, arm,
                                 steps, out, record, lr[alias] if record else lr, lr,
                                 logp if record else np.zeros((0, 0)), ep if record else np.zeros((0, 0)))
             return
