@@ -1,4 +1,8 @@
-r"""Markov jump process kernels: exact (Gillespie) simulation recorded on a time grid.
+r"""Markov jump process kernels: exact simulation recorded on a time grid.
+
+Two exact kernels: :func:`run_jump` (Gillespie's direct method, below) and
+:func:`run_uniformized` (uniformisation: Poisson ticks of :math:`I + Q/\lambda`, one uniform per
+tick); :class:`entropy.processes.jump.MarkovJumpProcess` picks one per process.
 
 A path in state ``s`` waits an exponential time of rate :math:`q_s` and then jumps to a
 state drawn from row ``s`` of the jump chain (alias tables over the off-diagonal rates, CSR

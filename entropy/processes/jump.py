@@ -4,7 +4,9 @@ A jump process is given by its generator :math:`Q` (rate matrix): :math:`Q_{ij} 
 rate of jumps :math:`i \to j` (:math:`i \ne j`) and :math:`Q_{ii} = -q_i = -\sum_{j \ne i} Q_{ij}`.
 The law at time t is :math:`p_t = p_0 e^{Qt}`. It is simulated exactly (Gillespie 1977: the
 holding time in i is exponential with rate :math:`q_i`, the next state is drawn from the jump
-chain :math:`Q_{ij} / q_i`) and recorded on the grid :math:`t = k\,dt`.
+chain :math:`Q_{ij} / q_i`) and recorded on the grid :math:`t = k\,dt`; for generators with even
+exit rates by uniformisation instead (Jensen 1953: Poisson(:math:`\lambda`) ticks of the chain
+:math:`I + Q/\lambda`, :math:`\lambda = \max_i q_i`), same law, fewer draws.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ FINE_GRID_JUMPS = 3.0
 #: I + Q/lambda, lambda = max exit rate: one draw per tick) when the mean exit rate over the
 #: states is at least this fraction of lambda; below, the self-loops waste more than the
 #: Gillespie kernel's second draw per jump costs. Measured: see benchmarks/README.md.
-UNIFORMIZE_MIN_RATIO = 0.6
+UNIFORMIZE_MIN_RATIO = 0.7
 #: Mean of one Poisson count of the uniformised kernel at most this; a grid interval with a
 #: larger lambda dt draws its count as a sum of equal Poisson parts (bounded tables).
 POISSON_PART_MAX = 64.0
