@@ -449,3 +449,16 @@ def test_uniformized_segments_change_no_number(rng, monkeypatch):
     for other in runs[1:]:
         np.testing.assert_array_equal(other.states, runs[0].states)
         np.testing.assert_array_equal(other.extra["entropy_production"], runs[0].extra["entropy_production"])
+
+
+def test_two_way_jump_beside_a_one_way_alias_keeps_its_log_ratio(kernel):
+    # row 0: 0 -> 1 (two-way, log ratio log(1/2)) shares its alias slot with 0 -> 2 (one-way: stand-in 1e300)
+    Q = np.array([[-4.0, 1.0, 3.0], [2.0, -2.0, 0.0], [0.0, 5.0, -5.0]])
+    J = MarkovJumpProcess(Q)
+    dt = 0.05
+    e = simulate(J, 0, forward=1, dt=dt, paths=4000, seed=3, entropy_production=True, base=math.e)
+    ep = e.extra["entropy_production"][:, 1]
+    at1 = (e.states[:, 1] == 1) & np.isfinite(ep)  # reached 1 without passing 2: odd number of 0 <-> 1 jumps
+    assert at1.sum() > 50
+    p1 = scipy.linalg.expm(Q * dt)[0, 1]
+    np.testing.assert_allclose(ep[at1], math.log(0.5) - math.log(p1), rtol=1e-12)

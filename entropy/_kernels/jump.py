@@ -123,7 +123,7 @@ def _tick(indptr, cols, prob, acol, record, alog_ratio, log_ratio, r, s, acc):
     keep = x - j < prob[c]
     if record:
         alr = alog_ratio[c]
-        acc += alr + keep * (log_ratio[c] - alr)
+        acc += keep * log_ratio[c] + (1 - keep) * alr  # exact for keep in {0, 1}, also beside a huge stand-in
     return r, ca if keep else cb, acc
 
 
