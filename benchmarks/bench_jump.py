@@ -3,8 +3,9 @@
 Dense random 64-state generator (rates U(0, 1), mean exit rate about 32), 10**5 paths run
 for the time of about 1000 jumps each, recorded on a grid of ``--steps`` times:
 
-* ``entropy.simulate`` (exact Gillespie kernel, 16 lanes per thread), states stored, with
-  and without the per-path entropy production;
+* ``entropy.simulate`` (the kernel the process picks: uniformisation for this generator,
+  mean / max exit rate 0.86; ``--kernel gillespie`` forces the Gillespie kernel), 16 lanes per
+  thread, states stored, with and without the per-path entropy production;
 * a vectorised numpy Gillespie over paths written the way a careful user would: one vector
   operation per event over the paths still running, numpy's exponentials, inverse-CDF
   successor draws by one ``searchsorted`` on the row-offset cumulative jump chain, grid
@@ -12,7 +13,8 @@ for the time of about 1000 jumps each, recorded on a grid of ``--steps`` times:
 * the discrete-time chain stepper (``entropy.simulate`` of a 64-state ``MarkovChain``,
   10**5 paths x 1000 steps), per transition.
 
-Run: ``python benchmarks/bench_jump.py [--paths N] [--jumps J] [--steps T] [--repeat R]``.
+Run from the repository root: ``PYTHONPATH=. python benchmarks/bench_jump.py [--kernel K] [--threads N]
+[--paths N] [--jumps J] [--steps T] [--repeat R]``.
 Prints wall time (best of R) and CPU time per event and the ratios. Numba compilation is
 excluded (a warm-up run first).
 """
@@ -26,6 +28,7 @@ import numba
 import numpy as np
 
 import entropy
+import entropy.processes.jump
 
 
 def best_of(fn, repeat):
@@ -75,7 +78,13 @@ def main():
     ap.add_argument("--steps", type=int, default=100, help="grid times recorded per path")
     ap.add_argument("--states", type=int, default=64)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--kernel", choices=("auto", "gillespie", "uniformized"), default="auto")
+    ap.add_argument("--threads", type=int, default=0, help="numba threads (0: numba's default)")
     a = ap.parse_args()
+    if a.threads:
+        numba.set_num_threads(a.threads)
+    if a.kernel != "auto":
+        entropy.processes.jump.UNIFORMIZE_MIN_RATIO = 0.0 if a.kernel == "uniformized" else np.inf
     rng = np.random.default_rng(0)
     n = a.states
     Q = rng.random((n, n))
@@ -87,7 +96,7 @@ def main():
     dt = horizon / a.steps
     events = a.paths * a.jumps
     print(f"{n}-state dense generator, {a.paths} paths x ~{a.jumps} jumps, grid of {a.steps} times, "
-          f"numba threads {numba.get_num_threads()}")
+          f"numba threads {numba.get_num_threads()}, kernel {a.kernel} (uniformises: {proc._uniformize()})")
 
     def sim(ep):
         return entropy.simulate(proc, 0, forward=a.steps, dt=dt, paths=a.paths, seed=1, entropy_production=ep)

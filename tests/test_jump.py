@@ -178,7 +178,14 @@ def test_reversible_generator_has_equal_arms_in_law():
     assert np.all(np.abs(f - b) <= K * se + 2.0 / M)
 
 
-def test_same_seed_same_arrays_chunking_and_arm_independence(rng):
+@pytest.fixture(params=["uniformized", "gillespie"])
+def kernel(request, monkeypatch):
+    """Force one of the two simulation kernels (the rule picks by mean / max exit rate)."""
+    monkeypatch.setattr("entropy.processes.jump.UNIFORMIZE_MIN_RATIO", 0.0 if request.param == "uniformized" else np.inf)
+    return request.param
+
+
+def test_same_seed_same_arrays_chunking_and_arm_independence(rng, kernel):
     J = MarkovJumpProcess(random_generator(rng, 7))
     kw = {"forward": 20, "backward": 15, "dt": 0.05, "paths": 1003, "entropy_production": True}
     a = simulate(J, np.full(7, 1 / 7), seed=42, **kw)
@@ -372,6 +379,7 @@ def test_both_kernel_loop_shapes_give_the_same_numbers(rng, monkeypatch, dt):
     Q[2] = 0.0  # an absorbing state too (forward arm only)
     J = MarkovJumpProcess(Q)
     kw = {"forward": 40, "dt": dt, "paths": 333, "seed": 71}
+    monkeypatch.setattr("entropy.processes.jump.UNIFORMIZE_MIN_RATIO", np.inf)  # the Gillespie kernel's loops
     runs = []
     for threshold in (0.0, np.inf):  # never / always the fill-then-jump loop
         monkeypatch.setattr("entropy.processes.jump.FINE_GRID_JUMPS", threshold)
@@ -384,3 +392,73 @@ def test_both_kernel_loop_shapes_give_the_same_numbers(rng, monkeypatch, dt):
         runs.append(simulate(Jr, 1, backward=30, entropy_production=True, **kw))
     np.testing.assert_array_equal(runs[0].states, runs[1].states)
     np.testing.assert_array_equal(runs[0].extra["entropy_production"], runs[1].extra["entropy_production"])
+
+
+@pytest.mark.parametrize("mu, parts", [(0.3, 1), (11.7, 1), (150.0, 3)])
+def test_poisson_draw_by_table_inversion(mu, parts):
+    from entropy.processes.jump import _poisson_table
+
+    cdf, guide = _poisson_table(mu, parts)
+    x = np.empty((64, 1000), np.int64)
+    kj.sample_poisson(cdf, guide, parts, np.uint64(3), 0, 1, x)
+    x = x.ravel()
+    n = x.size
+    assert abs(x.mean() - mu) <= K * math.sqrt(mu / n)  # se of the mean of Poisson(mu) = sqrt(mu / n)
+    lo, hi = int(stats.poisson.ppf(1e-4, mu)), int(stats.poisson.isf(1e-4, mu))  # pooled tails below and above
+    h = np.bincount(np.clip(x, lo, hi + 1) - lo, minlength=hi - lo + 2)
+    p = np.diff(np.r_[0.0, stats.poisson.cdf(np.arange(lo, hi + 1), mu), 1.0])
+    expected = n * p
+    chi2 = float(((h - expected) ** 2 / expected).sum())
+    assert stats.chi2.sf(chi2, len(h) - 1) > 1e-6  # false alarm once in 10**6
+    assert x.min() >= 0
+
+
+def test_both_kernels_agree_in_law_with_expm(rng, kernel):
+    Q = random_generator(rng, 5)
+    Q[0] *= 0.2  # uneven exit rates: the uniformised chain has self-loops
+    J = MarkovJumpProcess(Q)
+    M, dt = 20_000, 0.1  # short times: a clock 20 % fast fails (chi2 about 90, measured)
+    e = simulate(J, 0, forward=5, backward=5, dt=dt, paths=M, seed=17)
+    m = M // 5  # time k is read off its own 4000 paths: the five counts are independent
+    for arm, G in (("forward", Q), ("backward", J.reversed().Q)):
+        x = e.arm(arm)
+        counts = np.stack([np.bincount(x[(k - 1) * m:k * m, k], minlength=5) for k in range(1, 6)])
+        p = np.stack([scipy.linalg.expm(G * dt * k)[0] for k in range(1, 6)])
+        chi2 = float(((counts - m * p) ** 2 / (m * p)).sum())  # Pearson, 5 times x (5 - 1) degrees of freedom
+        assert stats.chi2.sf(chi2, 5 * 4) > 1e-6, (kernel, arm, chi2)  # false alarm once in 10**6
+
+
+def test_kernel_rule_picks_uniformisation_for_even_exit_rates(rng):
+    assert MarkovJumpProcess(random_generator(rng, 30))._uniformize()  # mean / max exit rate about 0.85 > 0.7
+    star = np.zeros((5, 5))
+    star[0, 1:] = 10.0
+    star[1:, 0] = 0.1
+    np.fill_diagonal(star, -star.sum(axis=1))
+    assert not MarkovJumpProcess(star)._uniformize()  # mean / max = 0.21: self-loops would waste 4 draws in 5
+    assert not MarkovJumpProcess(np.zeros((2, 2)))._uniformize()  # no jumps at all
+
+
+def test_uniformized_segments_change_no_number(rng, monkeypatch):
+    monkeypatch.setattr("entropy.processes.jump.UNIFORMIZE_MIN_RATIO", 0.0)
+    J = MarkovJumpProcess(random_generator(rng, 6))
+    kw = {"forward": 30, "backward": 7, "dt": 0.3, "paths": 77, "seed": 5, "entropy_production": True}
+    runs = []
+    for ticks in (1, 20, 4096):  # one grid interval per segment, a few, all
+        monkeypatch.setattr("entropy.processes.jump.UNIFORMIZED_SEGMENT_TICKS", ticks)
+        runs.append(simulate(J, 2, **kw))
+    for other in runs[1:]:
+        np.testing.assert_array_equal(other.states, runs[0].states)
+        np.testing.assert_array_equal(other.extra["entropy_production"], runs[0].extra["entropy_production"])
+
+
+def test_two_way_jump_beside_a_one_way_alias_keeps_its_log_ratio(kernel):
+    # row 0: 0 -> 1 (two-way, log ratio log(1/2)) shares its alias slot with 0 -> 2 (one-way: stand-in 1e300)
+    Q = np.array([[-4.0, 1.0, 3.0], [2.0, -2.0, 0.0], [0.0, 5.0, -5.0]])
+    J = MarkovJumpProcess(Q)
+    dt = 0.05
+    e = simulate(J, 0, forward=1, dt=dt, paths=4000, seed=3, entropy_production=True, base=math.e)
+    ep = e.extra["entropy_production"][:, 1]
+    at1 = (e.states[:, 1] == 1) & np.isfinite(ep)  # reached 1 without passing 2: odd number of 0 <-> 1 jumps
+    assert at1.sum() > 50
+    p1 = scipy.linalg.expm(Q * dt)[0, 1]
+    np.testing.assert_allclose(ep[at1], math.log(0.5) - math.log(p1), rtol=1e-12)

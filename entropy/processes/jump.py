@@ -4,7 +4,9 @@ A jump process is given by its generator :math:`Q` (rate matrix): :math:`Q_{ij} 
 rate of jumps :math:`i \to j` (:math:`i \ne j`) and :math:`Q_{ii} = -q_i = -\sum_{j \ne i} Q_{ij}`.
 The law at time t is :math:`p_t = p_0 e^{Qt}`. It is simulated exactly (Gillespie 1977: the
 holding time in i is exponential with rate :math:`q_i`, the next state is drawn from the jump
-chain :math:`Q_{ij} / q_i`) and recorded on the grid :math:`t = k\,dt`.
+chain :math:`Q_{ij} / q_i`) and recorded on the grid :math:`t = k\,dt`; for generators with even
+exit rates by uniformisation instead (Jensen 1953: Poisson(:math:`\lambda`) ticks of the chain
+:math:`I + Q/\lambda`, :math:`\lambda = \max_i q_i`), same law, fewer draws.
 """
 
 from __future__ import annotations
@@ -33,8 +35,36 @@ DENSE_EXPM_MAX = 2000
 #: every round (no unpredictable jump-or-record branch); above it, each round does one or the
 #: other. Same numbers either way; measured crossover between 1 and 10 jumps per interval.
 FINE_GRID_JUMPS = 3.0
+#: The kernel uniformises (Poisson(lambda dt) ticks per grid interval, each a step of
+#: I + Q/lambda, lambda = max exit rate: one draw per tick) when the mean exit rate over the
+#: states is at least this fraction of lambda; below, the self-loops waste more than the
+#: Gillespie kernel's second draw per jump costs. Measured: see benchmarks/README.md.
+UNIFORMIZE_MIN_RATIO = 0.7
+#: Mean of one Poisson count of the uniformised kernel at most this; a grid interval with a
+#: larger lambda dt draws its count as a sum of equal Poisson parts (bounded tables).
+POISSON_PART_MAX = 64.0
+#: The uniformised kernel draws the tick counts of about this many ticks (a segment of grid
+#: intervals) at once and buffers the states; larger segments leave fewer unmatched ticks
+#: between lanes, smaller ones keep the buffer (16 lanes x ticks x 8 bytes) in cache. Same
+#: numbers for any value.
+UNIFORMIZED_SEGMENT_TICKS = 4096
 #: Finite stand-in for log(Q_ab / Q_ba) = inf (no reverse rate) inside the kernel; mapped back to inf.
 _ONE_WAY = 1e300
+
+
+def _poisson_table(mu: float, parts: int):
+    """Inversion table of Poisson(mu / parts): ``(cdf, guide)`` for :func:`entropy._kernels.jump.next_poisson`.
+
+    ``cdf`` runs to ``mu + 12 sqrt(mu) + 40`` (beyond, a mass below 1e-30) and ends at exactly 1.
+    """
+    from scipy.stats import poisson
+
+    m = mu / parts
+    kmax = int(m + 12.0 * math.sqrt(m) + 40.0)
+    cdf = np.minimum(poisson.cdf(np.arange(kmax + 1), m), 1.0)
+    cdf[-1] = 1.0
+    guide = np.searchsorted(cdf, np.arange(2 * (kmax + 1)) / (2 * (kmax + 1)), side="right").astype(np.int64)
+    return cdf, guide
 
 
 def _check_dt(dt) -> float:
@@ -338,10 +368,55 @@ class MarkovJumpProcess(DiscreteProcess):
         fill-then-jump loop; both loops give the same numbers, only the speed differs."""
         return bool(float(dt) * float(self._exit.mean()) < FINE_GRID_JUMPS)
 
-    def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
-        indptr, cols, prob, acol, inv_rate, _, _ = self._tables
+    @cached_property
+    def _utables(self):
+        """Alias tables of the uniformised chain I + Q/lambda (CSR, diagonal included where positive), log(Q_ij/Q_ji)
+        per entry (0 on the diagonal) and the alias entry of every entry."""
+        lam = float(self._exit.max())
+        R = sp.csr_matrix(self._R)
+        U = sp.csr_matrix(R + sp.diags(np.maximum(lam - self._exit, 0.0)))
+        U.eliminate_zeros()
+        U.sort_indices()
+        indptr = U.indptr.astype(np.int64)
+        cols = U.indices.astype(np.int64)
+        prob = np.empty(U.nnz)
+        alias = np.empty(U.nnz, np.int64)
+        _mk.build_alias(indptr, U.data.astype(float), prob, alias)
+        rows = np.repeat(np.arange(self.n_states), np.diff(U.indptr))
+        fwd = np.asarray(R[rows, cols]).ravel()
+        back = np.asarray(R[cols, rows]).ravel()
+        with np.errstate(divide="ignore"):
+            log_ratio = np.where(back > 0, np.log(fwd / np.where(back > 0, back, 1.0)), np.inf)
+        log_ratio[rows == cols] = 0.0
+        return indptr, cols, prob, cols[alias], log_ratio, alias
+
+    def _uniformize(self) -> bool:
+        """Whether the kernel uniformises: mean exit rate >= ``UNIFORMIZE_MIN_RATIO`` x max exit rate (> 0)."""
+        lam = float(self._exit.max())
+        return lam > 0 and float(self._exit.mean()) >= UNIFORMIZE_MIN_RATIO * lam
+
+    def _run_kernel(self, init, seed, first_path, arm, steps, out, dt, lr_of=None, logp=None, ep=None):
+        """Run the uniformised or the Gillespie kernel; ``lr_of(log_ratio)`` (finite, in the unit) turns on the record."""
+        record = lr_of is not None
+        if self._uniformize():
+            indptr, cols, prob, acol, log_ratio, alias = self._utables
+            mu = float(self._exit.max()) * float(dt)
+            parts = max(1, math.ceil(mu / POISSON_PART_MAX))
+            cdf, guide = _poisson_table(mu, parts)
+            lr = lr_of(log_ratio) if record else np.zeros(0)
+            seg = max(1, min(steps, int(UNIFORMIZED_SEGMENT_TICKS / max(mu, 1.0))))  # speed only: same numbers
+            _kj.run_uniformized(indptr, cols, prob, acol, cdf, guide, parts, seg, init, np.uint64(seed), first_path, arm,
+                                steps, out, record, lr[alias] if record else lr, lr,
+                                logp if record else np.zeros((0, 0)), ep if record else np.zeros((0, 0)))
+            return
+        indptr, cols, prob, acol, inv_rate, log_ratio, alias = self._tables
+        lr = lr_of(log_ratio) if record else np.zeros(0)
         _kj.run_jump(indptr, cols, prob, acol, inv_rate, init, np.uint64(seed), first_path, arm, steps, float(dt), out,
-                     False, np.zeros(0), np.zeros(0), np.zeros((0, 0)), np.zeros((0, 0)), self._fine_grid(dt))
+                     record, lr[alias] if record else lr, lr, logp if record else np.zeros((0, 0)),
+                     ep if record else np.zeros((0, 0)), self._fine_grid(dt))
+
+    def _run_arm(self, init, seed, first_path, arm, steps, out, dt=None):
+        self._run_kernel(init, seed, first_path, arm, steps, out, dt)
 
     # -- extra per-path records: stochastic entropy production ------------------------------------
     def _record_names(self, entropy_production=False, **requests):
@@ -357,7 +432,6 @@ class MarkovJumpProcess(DiscreteProcess):
         """
         ep = records["entropy_production"]
         ln = math.log(check_base(base))
-        indptr, cols, prob, acol, inv_rate, log_ratio, alias = self._tables
         key = (start if isinstance(start, int) else np.asarray(start).tobytes(), steps, float(dt))
         logp = self._grid_cache.get(key)
         if logp is None:
@@ -365,8 +439,8 @@ class MarkovJumpProcess(DiscreteProcess):
                 logp = np.log(self._grid_marginals(self._start_law(start), steps, float(dt)))
             self._grid_cache.clear()  # one entry: the run in progress
             self._grid_cache[key] = logp
-        lr = np.where(np.isinf(log_ratio), _ONE_WAY, log_ratio / ln)  # the kernel blends, so finite stand-ins
-        _kj.run_jump(indptr, cols, prob, acol, inv_rate, init, np.uint64(seed), first_path, arm, steps, float(dt), out,
-                     True, lr[alias], lr, logp / ln, ep, self._fine_grid(dt))
-        if np.isinf(log_ratio).any():
+        self._run_kernel(init, seed, first_path, arm, steps, out, dt,
+                         lambda lr: np.where(np.isinf(lr), _ONE_WAY, lr / ln),  # the kernel blends: finite stand-ins
+                         logp / ln, ep)
+        if np.isinf(self._tables[5]).any():
             np.copyto(ep, np.inf, where=ep >= _ONE_WAY / 2)  # a jump without reverse: infinite entropy production
