@@ -407,3 +407,17 @@ def test_missing_dask_gives_install_hint(monkeypatch):
 def test_import_entropy_does_not_import_dask():
     code = "import sys, entropy, entropy.distributed; assert 'distributed' not in sys.modules, 'dask imported'"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_jump_process_equals_local_run(client):
+    """A continuous-time jump process (both kernels) on the cluster: the local arrays, bit for bit."""
+    from entropy import MarkovJumpProcess
+
+    ring = np.array([[-3.0, 2.0, 0.0, 1.0], [1.0, -3.0, 2.0, 0.0], [0.0, 1.0, -3.0, 2.0], [2.0, 0.0, 1.0, -3.0]])
+    uneven = np.array([[-0.2, 0.1, 0.1], [5.0, -6.0, 1.0], [0.5, 0.5, -1.0]])  # Gillespie's kernel
+    for Q in (ring, uneven):
+        J = MarkovJumpProcess(Q)
+        kw = dict(forward=15, backward=12, dt=0.1, paths=2500, seed=9)
+        local = simulate(J, 0, **kw)
+        dist = simulate(J, 0, client=client, **kw)
+        np.testing.assert_array_equal(dist.states, local.states)
