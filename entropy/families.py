@@ -56,9 +56,22 @@ def _build_markov(p):
     return MarkovChain(np.asarray(p["P"], dtype=float))
 
 
+def _ring_matrix(n, up, down, diagonal):
+    """The n x n ring matrix with ``up`` at (i, i + 1), ``down`` at (i, i - 1) and ``diagonal`` at (i, i)
+    (mod n; entries landing on one cell add up), dense up to MAX_DENSE_STATES states, CSR above."""
+    import scipy.sparse as sp
+
+    i = np.arange(n)
+    rows = np.concatenate([i, i, i])
+    cols = np.concatenate([(i + 1) % n, (i - 1) % n, i])
+    vals = np.concatenate([np.full(n, float(up)), np.full(n, float(down)), np.full(n, float(diagonal))])
+    M = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    M.eliminate_zeros()
+    return M.toarray() if n <= MAX_DENSE_STATES else M
+
+
 def _build_cycle(p):
     """A ring of n states: step +1 w.p. p_forward, -1 w.p. p_backward, stay otherwise."""
-    import scipy.sparse as sp
 
     from .processes.markov import MarkovChain
 
@@ -66,18 +79,11 @@ def _build_cycle(p):
     stay = 1.0 - pf - pb
     if stay < -1e-12:
         raise ValueError(f"p_forward + p_backward = {pf + pb!r}: expected at most 1")
-    i = np.arange(n)
-    rows = np.concatenate([i, i, i])
-    cols = np.concatenate([(i + 1) % n, (i - 1) % n, i])
-    vals = np.concatenate([np.full(n, pf), np.full(n, pb), np.full(n, max(stay, 0.0))])
-    P = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
-    P.eliminate_zeros()
-    return MarkovChain(P.toarray() if n <= MAX_DENSE_STATES else P)
+    return MarkovChain(_ring_matrix(n, pf, pb, max(stay, 0.0)))
 
 
 def _build_jump(p):
     """A generator Q (rows summing to 0), or a uniform driven ring: rate k_plus to i + 1, k_minus to i - 1."""
-    import scipy.sparse as sp
 
     from .processes.jump import MarkovJumpProcess
 
@@ -90,13 +96,7 @@ def _build_jump(p):
     if not all(ring):
         raise ValueError("a driven ring needs process.states, process.k_plus and process.k_minus")
     n, kp, km = p["states"], float(p["k_plus"]), float(p["k_minus"])
-    i = np.arange(n)
-    rows = np.concatenate([i, i, i])
-    cols = np.concatenate([(i + 1) % n, (i - 1) % n, i])
-    vals = np.concatenate([np.full(n, kp), np.full(n, km), np.full(n, -(kp + km))])
-    Q = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
-    Q.eliminate_zeros()
-    return MarkovJumpProcess(Q.toarray() if n <= MAX_DENSE_STATES else Q)
+    return MarkovJumpProcess(_ring_matrix(n, kp, km, -(kp + km)))
 
 
 def _build_ehrenfest(p):
